@@ -16,4 +16,6 @@ class VanillaProcessor(Processor):
     name = "baseline"
 
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
+        if isinstance(text_or_ids, str):
+            return self.tokenizer.encode(text_or_ids)
         return self.canonical_ids(text_or_ids).tolist()

@@ -1,0 +1,88 @@
+"""Tokenization throughput of every arm vs the plain encode, measured in one run.
+
+Single process, tokenizer threading off (RAYON_NUM_THREADS=1), real Gemma 3
+tokenizer, >= 1 MB of Filipino text (the bundled sample corpus, repeated to size;
+the output says so). Each arm's time includes its encode. Targets:
+StochasTok >= 0.8x vanilla throughput; Patok >= 0.5x and <= 1.5 us/token added.
+
+    python benchmarks/tokenize_speed.py [--min-bytes 1000000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("RAYON_NUM_THREADS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from morphtok.segment.compare import default_text  # noqa: E402
+from morphtok.segment.processor import arm_names, build_processor, document_rng  # noqa: E402
+from morphtok.segment.stochastok import ExpansionTable  # noqa: E402
+from morphtok.segment.tokenizer import load_tokenizer  # noqa: E402
+
+
+def _documents(text: str, doc_bytes: int) -> list[str]:
+    documents, current = [], []
+    for line in (line for line in text.split("\n") if line.strip()):
+        current.append(line)
+        if sum(len(x) for x in current) >= doc_bytes:
+            documents.append("\n".join(current))
+            current = []
+    if current:
+        documents.append("\n".join(current))
+    return documents
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--min-bytes", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3, help="best-of-N timing")
+    parser.add_argument(
+        "--doc-bytes", type=int, default=2000,
+        help="group lines into documents of about this size (SEA-PILE documents are several KB; "
+        "the per-document RNG derivation, ~17 us, is amortised over the document)",
+    )
+    args = parser.parse_args()
+
+    tokenizer = load_tokenizer()
+    text, source = default_text()
+    documents = _documents(text, args.doc_bytes)
+    base_bytes = sum(len(d.encode("utf-8")) + 1 for d in documents)
+    copies = max(1, -(-args.min_bytes // base_bytes))
+    documents = documents * copies
+    total_bytes = base_bytes * copies
+    print(f"text: {source} x{copies} = {total_bytes / 1e6:.2f} MB, {len(documents)} documents")
+
+    start = time.perf_counter()
+    ExpansionTable.build(tokenizer)
+    print(f"StochasTok expansion table build (cold, 262k vocab): {time.perf_counter() - start:.2f} s")
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    n_tokens = sum(len(tokenizer.encode(d)) for d in documents)
+    vanilla = best(lambda: [tokenizer.encode(d) for d in documents])
+    print(f"{'arm':<12} {'tokens/s':>12} {'us/token':>9} {'vs vanilla':>10} {'added us/token':>15}")
+    print(f"{'encode':<12} {n_tokens / vanilla:>12,.0f} {vanilla / n_tokens * 1e6:>9.3f} {1.0:>10.2f} {0.0:>15.3f}")
+    for arm in arm_names():
+        processor = build_processor(arm, tokenizer)
+
+        def run(processor=processor, arm=arm):
+            for index, doc in enumerate(documents):
+                processor.process(doc, document_rng(0, arm, index))
+
+        elapsed = best(run)
+        ratio = vanilla / elapsed
+        added = (elapsed - vanilla) / n_tokens * 1e6
+        print(f"{arm:<12} {n_tokens / elapsed:>12,.0f} {elapsed / n_tokens * 1e6:>9.3f} {ratio:>10.2f} {added:>15.3f}")
+
+
+if __name__ == "__main__":
+    main()
