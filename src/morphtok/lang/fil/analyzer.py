@@ -109,7 +109,9 @@ def _analyze_cached(word: str) -> tuple[Analysis, ...]:
         return (unanalysed(word, score=100.0),)
     parses = _Parser(lower, lexicon).parses()
     candidates: dict[tuple, Analysis] = {}
-    base = unanalysed(word, score=0.5 if lower in lexicon.roots else 0.0)
+    # A dictionary word may be a root itself: its running-text frequency backs that reading.
+    base_score = 0.5 + 0.25 * math.log10(lexicon.frequency(lower) * 1e6 + 1.0) if lower in lexicon.roots else 0.0
+    base = unanalysed(word, score=base_score)
     candidates[(base.root, tuple(base.boundaries))] = base
     for parse in parses:
         analysis = parse.to_analysis(word, lexicon)
@@ -210,6 +212,7 @@ class _Parser:
             for consonant in _DELETED.get(nasal, ()):
                 self._stem(end, [*segs, (pos, end, "prefix")], [*prefixes, base], (nasal, consonant), redup)
 
+
     @staticmethod
     def _nasal_agrees(form: str, rest: str) -> bool:
         if form.endswith("m") and form[:-1] + "ng" in _ASSIMILATING:
@@ -252,7 +255,8 @@ class _Parser:
                             continue
                         root_text = fused[1] + root_surface[len(fused[0]) :]
                     self._root_candidates(
-                        root_text, suffix, segments, prefixes, [infix] if infix else [], redup, 0.0
+                        root_text, suffix, segments, prefixes, [infix] if infix else [], redup,
+                        0.25 if fused else 0.0,  # prefer an infix reading (s|in|ulat) over si|nulat
                     )
 
     @staticmethod
@@ -309,8 +313,10 @@ class _Parser:
         if stem[-1] not in VOWELS:
             if suffix.startswith("h"):
                 options += [(stem + v, 0.3) for v in "aiuoe"]  # dal|hin <- dala
-            elif len(stem) >= 3 and stem[-2] not in VOWELS:
-                options += [(stem[:-1] + v + stem[-1], 0.4) for v in "oaiue"]  # sund|in <- sunod
+            elif len(stem) >= 3:
+                options += [(stem + v, 0.5) for v in "aiuoe"]  # gaw|in <- gawa
+                if len(stem) >= 3 and stem[-2] not in VOWELS:
+                    options += [(stem[:-1] + v + stem[-1], 0.4) for v in "oaiue"]  # sund|in <- sunod
             last_u = stem.rfind("u")
             if last_u >= 0 and all(c not in VOWELS for c in stem[last_u + 1 :]):
                 options.append((stem[:last_u] + "o" + stem[last_u + 1 :], 0.1))  # inum|in <- inom
@@ -320,8 +326,10 @@ class _Parser:
 
     def _valid_root(self, root: str) -> bool:
         lexicon = self.lexicon
-        if len(root) < 3 or root not in lexicon.roots or root in lexicon.function_words:
+        if len(root) < 3 or root not in lexicon.roots:
             return False
+        if root in lexicon.function_words and root not in lexicon.hand_roots:
+            return False  # "niya" is a pronoun, but "tayo" is also the root "stand"
         return syllable_count(root) >= 2 or root in lexicon.hand_roots
 
 
