@@ -22,11 +22,13 @@ def placeholder_text() -> str:
 
 def default_text() -> tuple[str, str]:
     """(text, source label): the bundled sample corpus when present, else the placeholder."""
+    from morphtok.errors import CorpusError
+    from morphtok.lang.fil.corpus import iter_sample_documents
+
     try:
-        from morphtok.lang.fil.corpus import iter_sample_documents
-    except ImportError:
+        return "\n".join(doc["text"] for doc in iter_sample_documents()), "bundled sample corpus"
+    except CorpusError:
         return placeholder_text(), "placeholder paragraph"
-    return "\n".join(doc["text"] for doc in iter_sample_documents()), "bundled sample corpus"
 
 
 def compare_arms(

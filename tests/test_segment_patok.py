@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from morphtok.analysis.tokenization_metrics import arm_alignment, from_gold_words
+from morphtok.errors import ParameterError
+from morphtok.lang.fil.evaluation import load_gold
+from morphtok.segment.processor import build_processor, document_rng
+from morphtok.segment.stochastok import ExpansionTable, expand
+
+TEXT = (
+    "Nagluluto si Maria ng adobo habang kumakain ang mga bata. Pinakamaganda ang mga bulaklak na "
+    "itinanim ni Lola sa hardin. Uminom kami ng salabat at naglakad-lakad araw-araw. Ñoño 🍜 東京. "
+)
+GOLD = Path(__file__).parent / "data" / "morph_gold.tsv"
+
+
+@pytest.fixture(scope="module")
+def gold_items():
+    return from_gold_words(load_gold(GOLD))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=80) | st.sampled_from([TEXT, "kumain", "nag-aral", "ñ" * 30]), seed=st.integers(0, 2**31))
+def test_roundtrip_arbitrary_unicode(any_tokenizer, text, seed):
+    processor = build_processor("patok", any_tokenizer)
+    ids = any_tokenizer.encode(text)
+    out = processor.process(ids, np.random.default_rng(seed))
+    assert any_tokenizer.decode_bytes(out) == any_tokenizer.decode_bytes(ids)
+    assert all(0 <= i < any_tokenizer.vocab_size for i in out)
+
+
+def test_specials_untouched_and_determinism(gemma_tokenizer):
+    processor = build_processor("patok", gemma_tokenizer)
+    ids = [gemma_tokenizer.bos_id, *gemma_tokenizer.encode(TEXT), gemma_tokenizer.eos_id, *gemma_tokenizer.encode(TEXT)]
+    out = processor.process(ids, document_rng(1, "patok", "d"))
+    assert out[0] == gemma_tokenizer.bos_id and out.count(gemma_tokenizer.eos_id) == 1
+    assert processor.process(ids, document_rng(1, "patok", "d")) == out
+    assert processor.process(ids, document_rng(2, "patok", "d")) != out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "   \n\t  ", "🍜🍜🍜🍜🍜🍜", "nag " * 200 + "um an in " * 100, "kumain " * 20000],
+)
+def test_degenerate_inputs_terminate(gemma_tokenizer, text):
+    processor = build_processor("patok", gemma_tokenizer)
+    out = processor.process(text, document_rng(0, "patok", "x"))
+    assert gemma_tokenizer.decode(out) == text
+
+
+def test_contract_prop_zero_is_vanilla_then_expansion(gemma_tokenizer):
+    ids = gemma_tokenizer.encode(TEXT)
+    patok = build_processor("patok", gemma_tokenizer, contract_prop=0.0, expand_prop=0.0)
+    assert patok.process(ids, document_rng(0, "patok", "z")) == ids
+    # With expansion on (and no affixed word to protect or draw for), the result is
+    # exactly StochasTok's pass over the vanilla ids with the same random stream.
+    english = gemma_tokenizer.encode("The quick brown fox jumps over the lazy dog, twice. " * 5)
+    expanded = build_processor("patok", gemma_tokenizer, contract_prop=0.0, expand_prop=0.3)
+    table = ExpansionTable.for_tokenizer(gemma_tokenizer)
+    expected = expand(english, table, 0.3, document_rng(0, "patok", "e"))
+    assert expanded.process(english, document_rng(0, "patok", "e")) == expected
+    assert len(expected) > len(english)
+
+
+def test_affix_awareness_moves_boundary_recall(gemma_tokenizer, gold_items):
+    high = arm_alignment("patok", gemma_tokenizer, gold_items, affix_awareness=1.0, expand_prop=0.0)
+    low = arm_alignment("patok", gemma_tokenizer, gold_items, affix_awareness=0.0, expand_prop=0.0)
+    assert high["morph_score"] > low["morph_score"] + 0.3
+
+
+def test_window_sizes_follow_contract_prob(gemma_tokenizer):
+    processor = build_processor("patok", gemma_tokenizer, num_toks_to_cont=[2, 3, 4], contract_prob=[0.6, 0.3, 0.1])
+    sizes = []
+    for k in range(20):
+        processor.process(TEXT * 10, document_rng(0, "patok", k))
+        sizes += processor.last_stats["window_sizes"]
+    counts = np.bincount(sizes, minlength=5)[2:] / len(sizes)
+    assert len(sizes) > 2000
+    assert np.allclose(counts, [0.6, 0.3, 0.1], atol=0.03)
+
+
+def test_morphological_effect_on_gold_set(gemma_tokenizer, gold_items):
+    rows = {arm: arm_alignment(arm, gemma_tokenizer, gold_items) for arm in ("baseline", "stochastok", "patok")}
+    assert rows["patok"]["morph_score"] >= rows["baseline"]["morph_score"] + 0.25
+    assert rows["patok"]["boundary_f1"] > max(rows["baseline"]["boundary_f1"], rows["stochastok"]["boundary_f1"])
+    assert rows["patok"]["tokens_per_word"] < 1.6 * rows["baseline"]["tokens_per_word"]
+
+
+def test_contraction_merges_affix_fragments(gemma_tokenizer):
+    processor = build_processor("patok", gemma_tokenizer, contract_prop=1.0, expand_prop=0.0, affix_awareness=1.0,
+                                num_toks_to_cont=[4], contract_prob=[1.0])
+    out = processor.process("Nagluluto", document_rng(0, "patok", "n"))
+    assert gemma_tokenizer.convert_ids_to_tokens(out)[:2] == ["Nag", "lu"]
+    stats = processor.last_stats["morph_boundaries_kept"]
+    assert stats == {"kept": 2, "total": 2}
+
+
+def test_final_expansion_never_splits_affix_tokens(gemma_tokenizer):
+    table = ExpansionTable.for_tokenizer(gemma_tokenizer)
+    nag = gemma_tokenizer.token_to_id("▁nag")
+    assert table.counts[nag] > 0  # splittable in principle
+    processor = build_processor("patok", gemma_tokenizer, contract_prop=1.0, expand_prop=1.0, affix_awareness=1.0)
+    for k in range(30):
+        out = processor.process(" nagluto", document_rng(0, "patok", k))
+        assert out[0] == nag
+    assert expand([nag], table, 1.0, np.random.default_rng(0)) != [nag]
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"contract_prop": 1.5}, "contract_prop"),
+        ({"expand_prop": -0.1}, "expand_prop"),
+        ({"affix_awareness": 2}, "affix_awareness"),
+        ({"contract_prob": [0.5, 0.4, 0.3]}, "contract_prob must sum to 1"),
+        ({"num_toks_to_cont": [2, 3], "contract_prob": [0.35, 0.35, 0.3]}, "differ in length"),
+    ],
+)
+def test_bad_parameters(gemma_tokenizer, params, name):
+    with pytest.raises(ParameterError, match=name):
+        build_processor("patok", gemma_tokenizer, **params)
