@@ -72,7 +72,10 @@ _register_all()
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        # standalone_mode=False makes click *return* a typer.Exit code instead of raising it.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+            return code
     except MorphtokError as err:
         if _DEBUG:
             raise

@@ -56,3 +56,7 @@ class EvaluationError(MorphtokError):
 
 class NetworkError(MorphtokError):
     """A resource needs a network (or credentials) that is not available."""
+
+
+class StudyError(MorphtokError):
+    """A study run cannot proceed: a phase is unavailable, or a run dir is inconsistent."""

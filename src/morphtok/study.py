@@ -1,0 +1,214 @@
+"""The phase runner behind ``morphtok study run``: one config, one run dir, resumable phases.
+
+A study is an ordered list of :class:`Phase` objects (corpus -> preprocess ->
+bench -> train -> eval -> analysis; see :mod:`morphtok.study_phases`). Each
+phase writes into ``<run>/<phase>/`` and, when all its outputs are in place, a
+``done`` marker holding the fingerprint of its inputs: the config sections it
+reads plus the fingerprints of the phases it depends on. Hence:
+
+* a rerun skips every phase whose marker matches (``is_done``);
+* an interrupted phase has no marker and simply runs again -- the phase itself
+  resumes from what it left (per-chunk prefixes, trainer checkpoints);
+* a config change alters that phase's fingerprint and, through the chain, the
+  fingerprints of everything downstream, so exactly those phases re-run.
+
+Like Megatron's ``pretrain`` loop this module only orders and records work; the
+real work lives in each phase's library entry point.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from morphtok import __version__
+from morphtok.atomic import atomic_write_json, atomic_write_text, fingerprint, is_done, mark_done
+from morphtok.config import StudyConfig, dump_config
+from morphtok.errors import StudyError
+
+log = logging.getLogger(__name__)
+
+PHASE_ORDER = ("corpus", "preprocess", "bench", "train", "eval", "analysis")
+
+
+@dataclass
+class PhaseResult:
+    """What a phase reports back: outputs for downstream phases, and whether it finished."""
+
+    outputs: dict[str, Any] = field(default_factory=dict)
+    # False when the phase could only prepare work for elsewhere (e.g. rendered cluster jobs):
+    # no done marker is written, so the next run tries again.
+    complete: bool = True
+    message: str = ""
+
+
+@dataclass
+class StudyContext:
+    """Everything a phase function may read: the config, the run dir, upstream outputs."""
+
+    cfg: StudyConfig
+    run_dir: Path
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    has_gpu: bool = False
+
+    def phase_dir(self, name: str) -> Path:
+        return self.run_dir / name
+
+    def upstream(self, phase: str) -> dict[str, Any]:
+        """Outputs of an earlier phase (read back from its marker when it was skipped)."""
+        if phase not in self.outputs:
+            raise StudyError(
+                f"phase '{phase}' has no recorded outputs in {self.run_dir}",
+                hint=f"run it first: morphtok study run --out {self.run_dir} --only {phase}",
+            )
+        return self.outputs[phase]
+
+
+PhaseFn = Callable[[StudyContext], PhaseResult]
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    sections: tuple[str, ...]  # config sections (or top-level keys) the phase reads
+    depends: tuple[str, ...]  # upstream phases whose outputs it uses
+    run: PhaseFn
+    description: str = ""
+
+
+@dataclass
+class PhaseRecord:
+    name: str
+    status: str  # done | skipped | pending | failed | not-run
+    seconds: float = 0.0
+    fingerprint: str = ""
+    message: str = ""
+
+
+def phase_fingerprints(cfg: StudyConfig, phases: list[Phase]) -> dict[str, str]:
+    """Fingerprint of each phase: its config sections + upstream fingerprints + package version."""
+    data = cfg.to_dict()
+    fps: dict[str, str] = {}
+    for phase in phases:
+        missing = [s for s in phase.sections if s not in data]
+        if missing:
+            raise StudyError(f"phase '{phase.name}' reads unknown config section(s) {missing}")
+        fps[phase.name] = fingerprint(
+            {
+                "phase": phase.name,
+                "config": {s: data[s] for s in phase.sections},
+                "upstream": {d: fps[d] for d in phase.depends},
+                "version": __version__,
+            }
+        )
+    return fps
+
+
+def select_phases(phases: list[Phase], only: str | None = None, start: str | None = None) -> list[str]:
+    """Names of the phases to attempt: all, ``--only P``, or ``--from P`` onwards."""
+    names = [p.name for p in phases]
+    for value, flag in ((only, "--only"), (start, "--from")):
+        if value is not None and value not in names:
+            raise StudyError(f"{flag}: unknown phase '{value}'", hint=f"phases: {', '.join(names)}")
+    if only is not None and start is not None:
+        raise StudyError("give --only or --from, not both")
+    if only is not None:
+        return [only]
+    if start is not None:
+        return names[names.index(start) :]
+    return names
+
+
+def _read_marker(directory: Path) -> dict[str, Any]:
+    import json
+
+    marker = directory / "done"
+    try:
+        return json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def run_study(
+    cfg: StudyConfig,
+    run_dir: str | Path,
+    phases: list[Phase],
+    *,
+    only: str | None = None,
+    start: str | None = None,
+    force: bool = False,
+    on_event: Callable[[PhaseRecord], None] | None = None,
+    has_gpu: bool = False,
+) -> list[PhaseRecord]:
+    """Run (or skip) each selected phase in order; returns one record per phase.
+
+    A phase that is not selected but whose outputs are needed must already be
+    done with the current fingerprint; otherwise the run stops with a clear error.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / "config.yaml", dump_config(cfg))
+    fps = phase_fingerprints(cfg, phases)
+    selected = set(select_phases(phases, only, start))
+    ctx = StudyContext(cfg=cfg, run_dir=run_dir, has_gpu=has_gpu)
+    records: list[PhaseRecord] = []
+    emit = on_event or (lambda record: None)
+    stopped = False
+    for phase in phases:
+        directory = ctx.phase_dir(phase.name)
+        fp = fps[phase.name]
+        record = PhaseRecord(phase.name, "not-run", fingerprint=fp)
+        finished = is_done(directory, fp)
+        if stopped:
+            record.message = "an upstream phase did not finish"
+        elif phase.name not in selected or (finished and not force):
+            if finished:
+                ctx.outputs[phase.name] = _read_marker(directory).get("outputs", {})
+                record.status = "skipped"
+                record.message = "done (fingerprint matches)"
+            else:
+                record.message = "not selected"
+        else:
+            if (directory / "done").exists():
+                # Stale marker (config changed upstream): drop it before any work, so an
+                # interruption can never leave an old marker beside new outputs.
+                (directory / "done").unlink()
+                log.info("phase %s: inputs changed, re-running", phase.name)
+            directory.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(directory / "inputs.json", {"fingerprint": fp, "sections": list(phase.sections)})
+            record.status = "running"
+            emit(record)
+            start_time = time.perf_counter()
+            try:
+                result = phase.run(ctx)
+            except BaseException:
+                record.status = "failed"
+                record.seconds = time.perf_counter() - start_time
+                records.append(record)
+                emit(record)
+                _write_timings(run_dir, records)
+                raise
+            record.seconds = time.perf_counter() - start_time
+            record.message = result.message
+            ctx.outputs[phase.name] = result.outputs
+            if result.complete:
+                mark_done(directory, fp, outputs=result.outputs, seconds=round(record.seconds, 3))
+                record.status = "done"
+            else:
+                # Work handed elsewhere (cluster jobs): record what to run next, no marker.
+                atomic_write_json(directory / "pending.json", {"outputs": result.outputs, "message": result.message})
+                record.status = "pending"
+                stopped = True
+        records.append(record)
+        emit(record)
+    _write_timings(run_dir, records)
+    return records
+
+
+def _write_timings(run_dir: Path, records: list[PhaseRecord]) -> None:
+    atomic_write_json(run_dir / "timings.json", {"phases": [dataclasses.asdict(r) for r in records]})
