@@ -100,7 +100,7 @@ def compare(
     for row in rows:
         table.add_row(
             row["arm"],
-            ", ".join(f"{k}={v}" for k, v in row["params"].items()) or "-",
+            " ".join(f"{k}={v}" for k, v in row["params"].items() if not isinstance(v, list)) or "-",
             f"{row['tokens']:,}",
             f"{row['tokens_per_word']:.3f}",
             f"{row['expansion_vs_baseline']:+.2%}",

@@ -48,7 +48,7 @@ import numpy as np
 
 from morphtok.errors import ParameterError
 from morphtok.segment.processor import PROCESSORS, Processor, check_probability
-from morphtok.segment.stochastok import ExpansionTable, expand
+from morphtok.segment.stochastok import ExpansionTable, expand_list
 from morphtok.segment.tokenizer import Tokenizer
 
 # A Filipino word in UTF-8 bytes: ASCII letters, Latin-1 letters (ñ, á, ...), hyphens.
@@ -205,7 +205,7 @@ class PatokProcessor(Processor):
         kept = [b for b, k in zip(boundaries, keep, strict=True) if k]
         contracted, sizes = self._contract(ids, starts, doc, kept, rng)
         protected = _AffixTokens(contracted, token_bytes, affix_spans, doc) if affix_spans else None
-        out = expand(contracted, self.table, self.expand_prop, rng, protected=protected)
+        out = expand_list(contracted, self.table, self.expand_prop, rng, protected=protected)
         self._last = (out, boundaries, sizes)
         return out
 
@@ -318,6 +318,13 @@ class _AffixTokens:
         self.spans = set(spans)
         self.doc = doc
         self._starts: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        mask = np.fromiter((self[pos] for pos in range(len(self.ids))), dtype=bool, count=len(self.ids))
+        return mask if dtype is None else mask.astype(dtype)
 
     def __getitem__(self, pos: int) -> bool:
         if self._starts is None:

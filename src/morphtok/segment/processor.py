@@ -67,9 +67,14 @@ def build_processor(name: str, tokenizer: Tokenizer, **params: Any) -> Processor
     return PROCESSORS.get(ALIASES.get(name, name))(tokenizer, **params)
 
 
+STUDY_ORDER = ("baseline", "stochastok", "patok")
+
+
 def arm_names() -> list[str]:
+    """Registered arms, the study's three first in their canonical order."""
     _import_arms()
-    return PROCESSORS.names()
+    names = PROCESSORS.names()
+    return [n for n in STUDY_ORDER if n in names] + [n for n in names if n not in STUDY_ORDER]
 
 
 def _import_arms() -> None:
