@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/morphtok study run --config demo --out runs/demo
+	$(VENV)/bin/morphtok arms compare
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider tests
