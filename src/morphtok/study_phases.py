@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from morphtok.errors import CorpusError, NetworkError, StudyError
+from morphtok.errors import CorpusError, StudyError
 from morphtok.study import Phase, PhaseResult, StudyContext
 
 log = logging.getLogger(__name__)
@@ -49,63 +49,18 @@ def arm_params(cfg, arm: str) -> dict[str, Any]:
 
 
 def run_corpus(ctx: StudyContext) -> PhaseResult:
-    """Acquire the corpus as one JSONL file, then split it into ``num_chunks`` chunks."""
+    """Acquire the corpus as one JSONL file (resumable download), then split it into chunks."""
     from morphtok.data.chunks import split_jsonl
 
     cfg, out = ctx.cfg.corpus, ctx.phase_dir("corpus")
-    source = cfg.source
-    if source == "sample":
-        from morphtok.lang.fil.corpus import sample_corpus_path
-
-        corpus_file = sample_corpus_path()
-    elif source == "seapile":
-        corpus_file = _fetch_seapile(ctx, out)
-    else:
-        corpus_file = Path(source).expanduser()
-        if not corpus_file.exists():
-            raise CorpusError("corpus source not found", where=str(corpus_file), hint="corpus.source: sample | seapile | PATH")
-    if corpus_file.is_dir():
-        # A directory of shards is already chunked: use its files as they are.
-        from morphtok.data.documents import input_files
-
-        chunks = [str(p) for p in input_files(corpus_file)]
-    elif corpus_file.suffix == ".jsonl" and cfg.limit is None:
-        chunks = [str(p) for p in split_jsonl(corpus_file, out / "chunks", cfg.num_chunks)]
-    else:
-        limited = _limited_copy(corpus_file, out / "corpus.jsonl", cfg.limit)
-        chunks = [str(p) for p in split_jsonl(limited, out / "chunks", cfg.num_chunks)]
-    return PhaseResult({"source": str(corpus_file), "chunks": chunks}, message=f"{len(chunks)} chunk(s)")
-
-
-def _fetch_seapile(ctx: StudyContext, out: Path) -> Path:
-    fetch = entry_point("corpus", "morphtok.data.seapile", "download")
-    try:
-        return Path(fetch(out / "seapile", language=ctx.cfg.corpus.language, limit=ctx.cfg.corpus.limit))
-    except NetworkError:
-        raise
-    except OSError as err:
-        raise NetworkError(
-            f"SEA-PILE download failed: {err}",
-            hint="this needs network access to the Hugging Face hub (and HF_TOKEN); run "
-            "`python scripts/download_seapile.py --output data/seapile --language fil` where there is network, "
-            "then `--set corpus.source=data/seapile`",
-        ) from None
-
-
-def _limited_copy(source: Path, target: Path, limit: int | None) -> Path:
-    """Normalise any supported input to one JSONL file (first ``limit`` documents)."""
-    import json
-
-    from morphtok.atomic import atomic_open
-    from morphtok.data.documents import SkipLog, iter_documents
-
-    skips = SkipLog()
-    with atomic_open(target, "w", encoding="utf-8") as handle:
-        for count, doc in enumerate(iter_documents(source, skips)):
-            if limit is not None and count >= limit:
-                break
-            handle.write(json.dumps({"id": doc.key, "text": doc.text}, ensure_ascii=False) + "\n")
-    return target
+    fetch = entry_point("corpus", "morphtok.data.corpus", "fetch")
+    corpus_file = Path(fetch(cfg.source, out / "corpus.jsonl", limit=cfg.limit, language=cfg.language))
+    chunks = [str(p) for p in split_jsonl(corpus_file, out / "chunks", cfg.num_chunks)]
+    size = corpus_file.stat().st_size
+    return PhaseResult(
+        {"corpus": str(corpus_file), "chunks": chunks, "bytes": size},
+        message=f"{size / 1e6:,.1f} MB in {len(chunks)} chunk(s)",
+    )
 
 
 # --------------------------------------------------------------------------- preprocess

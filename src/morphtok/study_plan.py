@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from morphtok.config import StudyConfig
+from morphtok.errors import CorpusError
 
 
 @dataclass
@@ -45,9 +46,11 @@ def corpus_bytes(cfg: StudyConfig, tp: dict[str, Any]) -> float:
         path = sample_corpus_path()
     else:
         path = Path(source).expanduser()
+    if not path.exists():
+        raise CorpusError("corpus source not found", where=str(path), hint="corpus.source: sample | seapile | PATH")
     if path.is_dir():
         return float(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()))
-    return float(path.stat().st_size) if path.exists() else 0.0
+    return float(path.stat().st_size)
 
 
 def _params(model: str, tp: dict[str, Any]) -> float:
