@@ -151,9 +151,18 @@ def test_pending_phase_stops_the_run_without_a_marker(corpus_file: Path, tmp_pat
     def never(ctx) -> PhaseResult:
         raise AssertionError("must not run after a pending phase")
 
-    phases = [Phase("corpus", ("corpus",), (), cluster_only), Phase("preprocess", ("arms",), ("corpus",), never)]
+    def independent(ctx) -> PhaseResult:
+        return PhaseResult({"ran": True})
+
+    phases = [
+        Phase("corpus", ("corpus",), (), cluster_only),
+        Phase("preprocess", ("arms",), ("corpus",), never),
+        Phase("bench", ("bench",), (), independent),
+        Phase("train", ("train",), ("preprocess",), never),
+    ]
     records = run_study(_cfg(corpus_file), tmp_path / "run", phases)
-    assert _statuses(records) == {"corpus": "pending", "preprocess": "not-run"}
+    assert _statuses(records) == {"corpus": "pending", "preprocess": "not-run", "bench": "done", "train": "not-run"}
+    assert [r.message for r in records][1::2] == ["waits for corpus", "waits for preprocess"]
     assert not (tmp_path / "run" / "corpus" / "done").exists()
     pending = json.loads((tmp_path / "run" / "corpus" / "pending.json").read_text())
     assert pending["outputs"]["next_commands"] == ["qsub jobs/x.pbs"]

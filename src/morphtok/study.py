@@ -149,6 +149,8 @@ def run_study(
 
     A phase that is not selected but whose outputs are needed must already be
     done with the current fingerprint; otherwise the run stops with a clear error.
+    A phase that returns ``complete=False`` (work handed to a cluster or a machine
+    with network) blocks only the phases downstream of it; independent ones still run.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -158,14 +160,16 @@ def run_study(
     ctx = StudyContext(cfg=cfg, run_dir=run_dir, has_gpu=has_gpu)
     records: list[PhaseRecord] = []
     emit = on_event or (lambda record: None)
-    stopped = False
+    blocked: set[str] = set()  # pending phases and everything downstream of them
     for phase in phases:
         directory = ctx.phase_dir(phase.name)
         fp = fps[phase.name]
         record = PhaseRecord(phase.name, "not-run", fingerprint=fp)
         finished = is_done(directory, fp)
-        if stopped:
-            record.message = "an upstream phase did not finish"
+        waits_for = [d for d in phase.depends if d in blocked]
+        if waits_for:
+            blocked.add(phase.name)
+            record.message = f"waits for {', '.join(waits_for)}"
         elif phase.name not in selected or (finished and not force):
             if finished:
                 ctx.outputs[phase.name] = _read_marker(directory).get("outputs", {})
@@ -203,7 +207,7 @@ def run_study(
                 # Work handed elsewhere (cluster jobs): record what to run next, no marker.
                 atomic_write_json(directory / "pending.json", {"outputs": result.outputs, "message": result.message})
                 record.status = "pending"
-                stopped = True
+                blocked.add(phase.name)
         records.append(record)
         emit(record)
     _write_timings(run_dir, records)

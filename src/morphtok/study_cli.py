@@ -71,13 +71,15 @@ def _print_next_steps(console, run_dir: Path, records) -> None:
     import json
 
     pending = [r for r in records if r.status == "pending"]
-    if pending:
-        marker = run_dir / pending[0].name / "pending.json"
-        console.print(f"[yellow]phase '{pending[0].name}' needs the GPU cluster; nothing was trained here.[/]")
+    for record in pending:
+        console.print(f"[yellow]phase '{record.name}' could not finish here: {record.message}[/]")
+        marker = run_dir / record.name / "pending.json"
         if marker.is_file():
             for command in json.loads(marker.read_text(encoding="utf-8"))["outputs"].get("next_commands", []):
                 console.print(f"  {command}")
-        console.print(f"then, with the trained checkpoints in place: morphtok study run --out {run_dir} --from eval")
+    if pending:
+        console.print(f"afterwards, rerun the same command (finished phases are skipped): "
+                      f"morphtok study run --config {run_dir / 'config.yaml'} --out {run_dir}")
         return
     report = run_dir / "report.html"
     if report.is_file():

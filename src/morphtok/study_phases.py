@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from morphtok.errors import CorpusError, StudyError
+from morphtok.errors import CorpusError, NetworkError, StudyError
 from morphtok.study import Phase, PhaseResult, StudyContext
 
 log = logging.getLogger(__name__)
@@ -54,13 +54,44 @@ def run_corpus(ctx: StudyContext) -> PhaseResult:
 
     cfg, out = ctx.cfg.corpus, ctx.phase_dir("corpus")
     fetch = entry_point("corpus", "morphtok.data.corpus", "fetch")
-    corpus_file = Path(fetch(cfg.source, out / "corpus.jsonl", limit=cfg.limit, language=cfg.language))
+    target = out / "corpus.jsonl"
+    try:
+        if _fetched_elsewhere(target, cfg):
+            corpus_file = target
+        else:
+            corpus_file = Path(fetch(cfg.source, target, limit=cfg.limit, language=cfg.language))
+    except NetworkError as err:
+        if cfg.source != "seapile":
+            raise
+        # No network here: say exactly what to run where there is one; the rest waits.
+        log.warning("%s", err)
+        commands = [
+            f"python scripts/download_seapile.py --output {target} --language {cfg.language}"
+            + (f" --limit {cfg.limit}" if cfg.limit else ""),
+            f"morphtok study run --config {ctx.run_dir / 'config.yaml'} --out {ctx.run_dir}",
+        ]
+        return PhaseResult(
+            {"next_commands": commands, "error": err.message},
+            complete=False,
+            message="needs network (Hugging Face hub + HF_TOKEN): download elsewhere, then rerun",
+        )
     chunks = [str(p) for p in split_jsonl(corpus_file, out / "chunks", cfg.num_chunks)]
     size = corpus_file.stat().st_size
     return PhaseResult(
         {"corpus": str(corpus_file), "chunks": chunks, "bytes": size},
         message=f"{size / 1e6:,.1f} MB in {len(chunks)} chunk(s)",
     )
+
+
+def _fetched_elsewhere(target: Path, cfg) -> bool:
+    """A finished download placed here by ``scripts/download_seapile.py`` (its .meta.json matches)."""
+    import json
+
+    meta = target.with_name(target.name + ".meta.json")
+    if cfg.source != "seapile" or not (target.is_file() and meta.is_file()):
+        return False
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    return info.get("source") == "seapile" and info.get("limit") == cfg.limit
 
 
 # --------------------------------------------------------------------------- preprocess
