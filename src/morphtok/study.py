@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,14 +125,14 @@ def select_phases(phases: list[Phase], only: str | None = None, start: str | Non
     return names
 
 
-def _read_marker(directory: Path) -> dict[str, Any]:
+def _read_json(path: Path) -> dict[str, Any]:
     import json
 
-    marker = directory / "done"
     try:
-        return json.loads(marker.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def run_study(
@@ -172,17 +173,20 @@ def run_study(
             record.message = f"waits for {', '.join(waits_for)}"
         elif phase.name not in selected or (finished and not force):
             if finished:
-                ctx.outputs[phase.name] = _read_marker(directory).get("outputs", {})
+                ctx.outputs[phase.name] = _read_json(directory / "done").get("outputs", {})
                 record.status = "skipped"
                 record.message = "done (fingerprint matches)"
             else:
                 record.message = "not selected"
         else:
-            if (directory / "done").exists():
-                # Stale marker (config changed upstream): drop it before any work, so an
-                # interruption can never leave an old marker beside new outputs.
-                (directory / "done").unlink()
-                log.info("phase %s: inputs changed, re-running", phase.name)
+            previous = _read_json(directory / "inputs.json").get("fingerprint")
+            if directory.exists() and (force or (previous is not None and previous != fp)):
+                # Inputs changed (or --force): outputs of the old inputs must not be resumed
+                # from (old chunks, old checkpoints), so the phase starts clean.
+                log.info("phase %s: %s, starting it afresh", phase.name, "forced" if force else "inputs changed")
+                shutil.rmtree(directory)
+            elif (directory / "done").exists():
+                (directory / "done").unlink()  # a marker of unknown inputs: redo the phase
             directory.mkdir(parents=True, exist_ok=True)
             atomic_write_json(directory / "inputs.json", {"fingerprint": fp, "sections": list(phase.sections)})
             record.status = "running"
