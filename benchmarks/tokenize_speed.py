@@ -23,13 +23,15 @@ from morphtok.segment.stochastok import ExpansionTable  # noqa: E402
 from morphtok.segment.tokenizer import load_tokenizer  # noqa: E402
 
 
-def _documents(text: str, doc_bytes: int) -> list[str]:
-    documents, current = [], []
-    for line in (line for line in text.split("\n") if line.strip()):
+def _documents(lines: list[str], doc_bytes: int) -> list[str]:
+    """Group consecutive lines into documents of at least ``doc_bytes`` UTF-8 bytes."""
+    documents, current, size = [], [], 0
+    for line in lines:
         current.append(line)
-        if sum(len(x) for x in current) >= doc_bytes:
+        size += len(line.encode("utf-8")) + 1
+        if size >= doc_bytes:
             documents.append("\n".join(current))
-            current = []
+            current, size = [], 0
     if current:
         documents.append("\n".join(current))
     return documents
@@ -48,12 +50,15 @@ def main() -> None:
 
     tokenizer = load_tokenizer()
     text, source = default_text()
-    documents = _documents(text, args.doc_bytes)
-    base_bytes = sum(len(d.encode("utf-8")) + 1 for d in documents)
+    lines = [line for line in text.split("\n") if line.strip()]
+    base_bytes = sum(len(line.encode("utf-8")) + 1 for line in lines)
     copies = max(1, -(-args.min_bytes // base_bytes))
-    documents = documents * copies
+    documents = _documents(lines * copies, args.doc_bytes)
     total_bytes = base_bytes * copies
-    print(f"text: {source} x{copies} = {total_bytes / 1e6:.2f} MB, {len(documents)} documents")
+    print(
+        f"text: {source} repeated x{copies} = {total_bytes / 1e6:.2f} MB, grouped into {len(documents)} documents "
+        f"of ~{args.doc_bytes} bytes; single process, RAYON_NUM_THREADS={os.environ['RAYON_NUM_THREADS']}"
+    )
 
     start = time.perf_counter()
     ExpansionTable.build(tokenizer)

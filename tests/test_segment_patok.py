@@ -125,3 +125,26 @@ def test_final_expansion_never_splits_affix_tokens(gemma_tokenizer):
 def test_bad_parameters(gemma_tokenizer, params, name):
     with pytest.raises(ParameterError, match=name):
         build_processor("patok", gemma_tokenizer, **params)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    chunks=st.lists(st.text(max_size=30) | st.sampled_from(["nagluluto", " kumain", " pinakamaganda", "ñ"]), max_size=6),
+    seed=st.integers(0, 2**31),
+)
+def test_specials_inside_windows_stay_put(gemma_tokenizer, chunks, seed):
+    # Specials between text chunks: windows are cut around them, they come out unchanged and in place.
+    specials = [gemma_tokenizer.bos_id, gemma_tokenizer.eos_id, gemma_tokenizer.pad_id]
+    ids: list[int] = []
+    for index, chunk in enumerate(chunks):
+        ids += [*gemma_tokenizer.encode(chunk), specials[index % 3]]
+    processor = build_processor("patok", gemma_tokenizer, contract_prop=1.0, expand_prop=0.5)
+    out = processor.process(np.asarray(ids), np.random.default_rng(seed))
+    assert gemma_tokenizer.decode_bytes(out) == gemma_tokenizer.decode_bytes(ids)
+    assert [t for t in out if t in gemma_tokenizer.special_ids] == [t for t in ids if t in gemma_tokenizer.special_ids]
+
+
+def test_ids_outside_vocabulary_pass_through(gemma_tokenizer):
+    ids = [*gemma_tokenizer.encode(" nagluluto"), 10**7, *gemma_tokenizer.encode(" kumain"), -1]
+    out = build_processor("patok", gemma_tokenizer, contract_prop=1.0).process(ids, document_rng(0, "patok", "o"))
+    assert out.count(10**7) == 1 and out[-1] == -1

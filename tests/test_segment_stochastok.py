@@ -6,8 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from morphtok.errors import ConfigError, ParameterError
+from morphtok.segment import stochastok
 from morphtok.segment.processor import build_processor, document_rng
-from morphtok.segment.stochastok import ExpansionTable, expand
+from morphtok.segment.stochastok import ExpansionTable, expand, expand_list
 
 FILIPINO = (
     "Nagluluto si Maria ng adobo sa kusina habang umuulan sa labas. Kumain kami ng masarap na "
@@ -138,3 +139,17 @@ def test_baseline_is_identity_and_vanilla_alias(gemma_tokenizer):
     assert build_processor("baseline", gemma_tokenizer).process(FILIPINO, np.random.default_rng(0)) == ids
     assert build_processor("vanilla", gemma_tokenizer).process(ids, np.random.default_rng(0)) == ids
     assert build_processor("baseline", gemma_tokenizer).process("", np.random.default_rng(0)) == []
+
+
+@pytest.mark.parametrize("expand_prop", [0.1, 0.5, 1.0])
+def test_loop_and_numpy_paths_agree(gemma_tokenizer, monkeypatch, expand_prop):
+    # Short documents take the Python loop, long ones the numpy path: same stream, same output.
+    table = ExpansionTable.for_tokenizer(gemma_tokenizer)
+    ids = gemma_tokenizer.encode(FILIPINO * 4 + "Ñoño 🍜 東京")
+    protected = np.random.default_rng(1).random(len(ids)) < 0.2
+    outputs = []
+    for threshold in (0, 10**9):
+        monkeypatch.setattr(stochastok, "NUMPY_MIN_ATTEMPTS", threshold)
+        outputs.append([expand_list(ids, table, expand_prop, np.random.default_rng(k), protected) for k in range(20)])
+    assert outputs[0] == outputs[1]
+    assert any(len(out) > len(ids) + 1 for out in outputs[0])

@@ -4,45 +4,58 @@ Everything happens on token ids and byte offsets; text is never decoded and
 re-encoded, so multi-byte characters survive and ``decode(patok(ids)) ==
 decode(ids)`` byte for byte.
 
-Algorithm, for one document with canonical ids ``t_0 .. t_{L-1}``:
+Algorithm, for one document with canonical ids ``t_0 .. t_{L-1}`` (specials,
+ids outside the vocabulary and empty tokens are *fixed*: they always pass
+through alone and untouched):
 
-1. **Morpheme boundaries.** Every Filipino word in the document's bytes
-   (letters, ñ and accented vowels, hyphens) is analysed with
-   :func:`morphtok.lang.fil.analyze`; the best analysis's internal boundaries
-   (prefix|root, infix edges, root|suffix, reduplicant edges) become byte
-   offsets. Each boundary is *kept* independently with probability
-   ``affix_awareness``.
-2. **Contract.** Walk the token positions left to right. At position ``i``,
-   with probability ``contract_prop`` open a window of ``n`` tokens, ``n``
-   drawn from ``num_toks_to_cont`` with weights ``contract_prob`` (cut short
-   before any special token or the document end), then jump past it;
-   otherwise emit ``t_i`` unchanged and step once. A window's byte span is cut
-   at its kept morpheme boundaries, and each piece between cuts is
-   re-segmented into the *fewest* vocabulary tokens whose bytes spell it
-   (a shortest-path DP over a bytes -> id table, split points restricted to
-   character boundaries, ties broken towards a longer first token; cached per
-   piece). So sub-affix fragments contract into whole-affix tokens where the
-   vocabulary has them ("N" + "agl" -> "Nag" + "l..."; "▁nag", "um", "an"),
-   and tokens straddling a kept boundary are split there.
-3. **Expand.** A StochasTok pass (:func:`morphtok.segment.stochastok.expand`)
-   at ``expand_prop`` over the result, where tokens that spell exactly one
-   affix morpheme (optionally with the word's leading space) are protected:
-   only non-affix tokens are split.
+1. **Morpheme boundaries.** The document's bytes are split at spaces into
+   chunks; every Filipino word in a chunk (ASCII letters, Latin-1 letters such
+   as ñ and accented vowels, hyphens) is analysed with
+   :func:`morphtok.lang.fil.analyze`, and the best analysis's internal
+   boundaries (prefix|root, infix edges, root|suffix, reduplicant edges)
+   become byte offsets. Each boundary is *kept* independently with
+   probability ``affix_awareness`` (one draw per boundary, in document order).
+2. **Contract.** The positions are covered left to right by segments: with
+   probability ``contract_prop`` a *window* of ``n`` tokens, ``n`` drawn from
+   ``num_toks_to_cont`` with weights ``contract_prob``, otherwise a single
+   token that stays as it is. Each segment's draws are independent, so the
+   segment lengths are i.i.d. (a renewal process): they are drawn in one batch
+   and summed. The last window is cut at the document end; a window holding a
+   fixed token is cut around it. A window's byte span is cut at the kept
+   morpheme boundaries strictly inside it, and each piece between cuts is
+   re-segmented into the *fewest* vocabulary tokens whose bytes spell it (a
+   shortest-path DP over a bytes -> id table, split points restricted to
+   character boundaries unless the bytes are not valid UTF-8, ties broken
+   towards a longer first token). So sub-affix fragments contract into
+   whole-affix tokens where the vocabulary has them ("N" + "agl" -> "Nag" +
+   "l..."; "▁nag", "um", "an"), and tokens straddling a kept boundary are split
+   there. A piece without any vocabulary path (impossible with byte fallback or
+   a byte-level vocabulary) leaves its whole window as it was.
+3. **Expand.** A StochasTok pass (:func:`morphtok.segment.stochastok.expand`,
+   same rule as the StochasTok arm) at ``expand_prop`` over the result; tokens
+   whose bytes are exactly one affix morpheme (optionally with the word's
+   leading space, "▁nag") are protected: only non-affix tokens are split.
+
+Random stream per document (from :func:`~morphtok.segment.processor.document_rng`):
+the keep draws of step 1, the segment draws of step 2, then step 3's draws.
 
 Parameters and their observable effects: ``contract_prop = 0`` leaves the
 canonical ids, followed by the final expansion; ``affix_awareness`` moves the
 share of morpheme boundaries that end up as token boundaries (MorphScore);
 the realised window sizes follow ``contract_prob`` (see ``last_stats``).
-Cost is O(L): one regex pass, cached per word type and per piece.
+
+Cost is O(L): the analysis is cached per chunk type and the re-segmentation
+per piece (Zipf makes both hit rates high); per token there are only C-level
+list/bytes operations and numpy calls.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain, compress, count, repeat
+from operator import itemgetter
 
 import numpy as np
 
@@ -54,12 +67,12 @@ from morphtok.segment.tokenizer import Tokenizer
 # A Filipino word in UTF-8 bytes: ASCII letters, Latin-1 letters (ñ, á, ...), hyphens.
 # One byte class (fast): a run that is not a valid word (stray continuation bytes,
 # edge hyphens) simply fails analysis and contributes no boundary.
-_WORD_SPLIT = re.compile(rb"([A-Za-z\xc3\x80-\xbf-]+)")
+_WORD_SPLIT = re.compile(rb"[A-Za-z\xc3\x80-\xbf-]+")
 
 
 @lru_cache(maxsize=1 << 17)
-def word_boundaries(word: bytes) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
-    """(internal morpheme boundaries, affix spans) of one word, as byte offsets."""
+def word_boundaries(word: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(internal morpheme boundaries, flat affix spans ``(s0, e0, s1, e1, ...)``) of one word, as byte offsets."""
     from morphtok.lang.fil import analyze
 
     text = word.decode("utf-8")
@@ -68,8 +81,25 @@ def word_boundaries(word: bytes) -> tuple[tuple[int, ...], tuple[tuple[int, int]
         return (), ()
     to_byte = _char_to_byte(text)
     bounds = tuple(to_byte[b] for b in best.boundaries)
-    affixes = tuple((to_byte[m.start], to_byte[m.end]) for m in best.morphemes if m.type != "root")
+    affixes = tuple(to_byte[x] for m in best.morphemes if m.type != "root" for x in (m.start, m.end))
     return bounds, affixes
+
+
+def chunk_boundaries(chunk: bytes) -> tuple[tuple[int, ...], tuple[int, ...]] | tuple[()]:
+    """:func:`word_boundaries` of every word in a space-free chunk, offsets relative to the chunk.
+
+    ``()`` (falsy) when the chunk has no morpheme boundary.
+    """
+    bounds: list[int] = []
+    spans: list[int] = []
+    for match in _WORD_SPLIT.finditer(chunk):
+        try:
+            word_bounds, word_spans = word_boundaries(match.group())
+        except UnicodeDecodeError:  # a run of stray UTF-8 bytes is not a word
+            continue
+        bounds.extend(match.start() + x for x in word_bounds)
+        spans.extend(match.start() + x for x in word_spans)
+    return (tuple(bounds), tuple(spans)) if bounds else ()
 
 
 def _char_to_byte(text: str) -> list[int]:
@@ -172,13 +202,16 @@ class PatokProcessor(Processor):
         self.num_toks_to_cont = sizes
         self.contract_prob = probs
         self._cumulative = np.cumsum(probs)
+        self._sizes = np.asarray(sizes, dtype=np.int64)
         self.table = ExpansionTable.for_tokenizer(tokenizer)
         key = tokenizer.content_hash
         if key not in _PIECES:
             _PIECES[key] = _PieceTable(tokenizer)
         self.pieces = _PIECES[key]
         self.token_bytes = tokenizer.token_bytes
-        self.special = tokenizer.special_mask
+        self.special = np.asarray(tokenizer.special_mask, dtype=bool)
+        self.byte_lengths = np.fromiter(map(len, self.token_bytes), dtype=np.int64, count=len(self.token_bytes))
+        self.fixed = self.special | (self.byte_lengths == 0)
         self._last: tuple | None = None
 
     def params(self) -> dict:
@@ -192,19 +225,33 @@ class PatokProcessor(Processor):
 
     # ------------------------------------------------------------------ main
     def process(self, text_or_ids, rng: np.random.Generator) -> list[int]:
-        ids = self.tokenizer.encode(text_or_ids) if isinstance(text_or_ids, str) else [int(i) for i in text_or_ids]
-        token_bytes = self.token_bytes
-        vocab = len(token_bytes)
-        if not ids or (min(ids) >= 0 and max(ids) < vocab):
-            pieces = [token_bytes[t] for t in ids]
+        if isinstance(text_or_ids, str):
+            ids = self.tokenizer.encode(text_or_ids)
+        elif isinstance(text_or_ids, np.ndarray):
+            ids = text_or_ids.reshape(-1).tolist()
         else:
-            pieces = [token_bytes[t] if 0 <= t < vocab else b"" for t in ids]
-        starts = [0, *accumulate(map(len, pieces))]
-        doc = b"".join(pieces)
+            ids = list(text_or_ids)
+        if not ids:
+            self._last = ([], _EMPTY, _EMPTY)
+            return []
+        token_bytes = self.token_bytes
+        arr = np.array(ids, dtype=np.int64)
+        valid = bool(arr.min() >= 0) and bool(arr.max() < len(token_bytes))
+        starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        if valid:
+            np.cumsum(self.byte_lengths[arr], out=starts[1:])
+            doc = b"".join(map(token_bytes.__getitem__, ids))
+            # Specials and empty tokens are never part of a window.
+            fixed = self.fixed[arr]
+        else:  # ids outside the vocabulary pass through alone, as if special
+            inside = (arr >= 0) & (arr < len(token_bytes))
+            safe = np.where(inside, arr, 0)
+            np.cumsum(np.where(inside, self.byte_lengths[safe], 0), out=starts[1:])
+            doc = b"".join(token_bytes[t] if 0 <= t < len(token_bytes) else b"" for t in ids)
+            fixed = ~inside | self.fixed[safe]
         boundaries, keep, affix_spans = self._morpheme_boundaries(doc, rng)
-        kept = [b for b, k in zip(boundaries, keep, strict=True) if k]
-        contracted, sizes = self._contract(ids, starts, doc, kept, rng)
-        protected = _AffixTokens(contracted, token_bytes, affix_spans, doc) if affix_spans else None
+        contracted, sizes = self._contract(ids, starts, doc, boundaries[keep], fixed, rng)
+        protected = _AffixTokens(contracted, self.byte_lengths, affix_spans, doc, valid) if affix_spans.size else None
         out = expand_list(contracted, self.table, self.expand_prop, rng, protected=protected)
         self._last = (out, boundaries, sizes)
         return out
@@ -218,125 +265,155 @@ class PatokProcessor(Processor):
         vocab = len(self.token_bytes)
         edges = set(accumulate(len(self.token_bytes[t]) if 0 <= t < vocab else 0 for t in out))
         return {
-            "morph_boundaries_kept": {"kept": sum(1 for b in boundaries if b in edges), "total": len(boundaries)},
-            "window_sizes": sizes,
+            "morph_boundaries_kept": {"kept": sum(1 for b in boundaries.tolist() if b in edges), "total": len(boundaries)},
+            "window_sizes": np.asarray(sizes).tolist(),
         }
 
-    def _morpheme_boundaries(self, doc: bytes, rng) -> tuple[list[int], list[bool], list[tuple[int, int]]]:
-        # re.split with a capturing group alternates [gap, word, gap, word, ...]: all C-level.
-        parts = _WORD_SPLIT.split(doc)
-        words = parts[1::2]
-        unseen = set(words).difference(_WORD_CACHE)
-        for word in unseen:
-            try:
-                _WORD_CACHE[word] = word_boundaries(word)
-            except UnicodeDecodeError:
-                _WORD_CACHE[word] = ((), ())
-            if _WORD_CACHE[word][0]:
-                _AFFIXED.add(word)
-        found: list[int] = []
-        affixes: list[tuple[int, int]] = []
-        hits = [k for k, word in enumerate(words) if word in _AFFIXED]
-        if hits:
-            offsets = [0, *accumulate(map(len, parts))]
-            for k in hits:
-                start = offsets[2 * k + 1]
-                bounds, spans = _WORD_CACHE[words[k]]
-                found.extend([start + x for x in bounds])
-                affixes.extend([(start + x, start + y) for x, y in spans])
-        if len(_WORD_CACHE) > 1 << 20:  # bounded memory on huge corpora
-            _WORD_CACHE.clear()
-            _AFFIXED.clear()
-        keep = (rng.random(len(found)) < self.affix_awareness).tolist() if found else []
-        return found, keep, affixes
+    def _morpheme_boundaries(self, doc: bytes, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(boundary byte offsets, kept mask, affix byte spans (k, 2)) of the document."""
+        # Space-separated chunks (bytes.split: C speed); each chunk type is analysed once and
+        # its boundaries cached relative to the chunk. Zipf keeps the hit rate high.
+        chunks = doc.split(b" ")
+        records = list(map(_CHUNKS.get, chunks))
+        if None in records:
+            if len(_CHUNKS) > 1 << 20:  # bounded memory on huge corpora
+                _CHUNKS.clear()
+            for chunk in set(chunks).difference(_CHUNKS):
+                _CHUNKS[chunk] = chunk_boundaries(chunk)
+            records = list(map(_CHUNKS.__getitem__, chunks))
+        hits = list(compress(count(), records))  # chunks with at least one boundary
+        if not hits:
+            return _EMPTY, _EMPTY.astype(bool), _EMPTY.reshape(0, 2)
+        lengths = list(map(len, chunks))
+        ends = list(accumulate(lengths))
+        if len(hits) > 1:
+            pick = itemgetter(*hits)
+            found, hit_ends, hit_lengths = pick(records), pick(ends), pick(lengths)
+        else:
+            found, hit_ends, hit_lengths = (records[hits[0]],), (ends[hits[0]],), (lengths[hits[0]],)
+        # Chunk k starts after the k chunks before it and their k separating spaces.
+        hit_starts = np.array(hit_ends, dtype=np.int64) - np.array(hit_lengths, dtype=np.int64) + np.array(hits)
+        bounds = [record[0] for record in found]
+        spans = [record[1] for record in found]
+        counts = np.fromiter(map(len, bounds), dtype=np.int64, count=len(hits))
+        relative = np.fromiter(chain.from_iterable(bounds), dtype=np.int64, count=int(counts.sum()))
+        boundaries = np.repeat(hit_starts, counts) + relative
+        span_counts = np.fromiter(map(len, spans), dtype=np.int64, count=len(hits)) // 2
+        flat = np.fromiter(chain.from_iterable(spans), dtype=np.int64, count=2 * int(span_counts.sum()))
+        affix_spans = flat.reshape(-1, 2) + np.repeat(hit_starts, span_counts)[:, None]
+        keep = rng.random(boundaries.size) < self.affix_awareness
+        return boundaries, keep, affix_spans
 
-    def _contract(self, ids, starts, doc: bytes, kept: list[int], rng) -> tuple[list[int], list[int]]:
-        n_ids = len(ids)
-        if n_ids == 0 or self.contract_prop == 0.0:
-            return list(ids), []
-        opens = (rng.random(n_ids) < self.contract_prop).tolist()
-        window_sizes = np.asarray(self.num_toks_to_cont)[
-            np.minimum(np.searchsorted(self._cumulative, rng.random(n_ids), side="right"), len(self.num_toks_to_cont) - 1)
-        ].tolist()
-        special = self.special
-        vocab = len(special)
-        cache = self.pieces.cache
-        segment = self.pieces.segment
-        n_kept = len(kept)
-        out: list[int] = []
-        sizes: list[int] = []
-        i = 0
-        while i < n_ids:
-            token = ids[i]
-            if not opens[i] or not (0 <= token < vocab) or special[token]:
-                out.append(token)
-                i += 1
-                continue
-            size = window_sizes[i]
-            end, stop = i, min(n_ids, i + size)
-            while end < stop and 0 <= ids[end] < vocab and not special[ids[end]]:
-                end += 1
-            sizes.append(size)
-            lo, hi = starts[i], starts[end]
-            first = bisect_right(kept, lo) if n_kept else 0
-            if first >= n_kept or kept[first] >= hi:  # no kept boundary inside: contract only
-                piece = doc[lo:hi]
-                found = cache.get(piece)
-                if found is None:
-                    found = segment(piece)
-                if found is not None:
-                    out.extend(found)
-                else:
-                    out.extend(ids[i:end])
-                i = end
-                continue
-            cuts = [lo]
-            while first < n_kept and kept[first] < hi:
-                cuts.append(kept[first])
-                first += 1
-            cuts.append(hi)
-            pieces: list[int] = []
-            for a, b in zip(cuts, cuts[1:], strict=False):
-                found = segment(doc[a:b]) if b > a else ()
-                if found is None:  # no vocabulary path (impossible with byte fallback): keep the original
-                    pieces = ids[i:end]
-                    break
-                pieces.extend(found)
-            out.extend(pieces)
-            i = end
-        return out, sizes
+    def _contract(self, ids, starts, doc: bytes, kept: np.ndarray, fixed: np.ndarray, rng) -> tuple[list[int], np.ndarray]:
+        """Step 2 of the module doc: segment the positions, then one cached lookup per piece."""
+        n = len(ids)
+        if self.contract_prop == 0.0:
+            return ids, _EMPTY
+        heads, window, drawn = self._segments(n, rng)
+        if fixed.any():  # fixed tokens stand alone: split the segments around them
+            at = np.flatnonzero(fixed)
+            cut = np.union1d(heads, np.concatenate([at, at + 1]))
+            cut = cut[cut < n]
+            window = window[np.searchsorted(heads, cut, side="right") - 1] & ~fixed[cut]
+            heads = cut
+        ends = np.append(heads[1:], n)
+        lo, hi = starts[heads], starts[ends]
+        # Kept boundaries strictly inside a window cut it into pieces.
+        if kept.size:
+            segment_of = np.searchsorted(lo, kept, side="right") - 1
+            inside = window[segment_of] & (kept > lo[segment_of]) & (kept < hi[segment_of])
+            cuts, cut_segment = kept[inside], segment_of[inside]
+            piece_start = np.concatenate([lo, cuts])
+            piece_segment = np.concatenate([np.arange(heads.size), cut_segment])
+            order = np.argsort(piece_start, kind="stable")
+            piece_start, piece_segment = piece_start[order], piece_segment[order]
+        else:
+            piece_start, piece_segment = lo, np.arange(heads.size)
+        a_list = piece_start.tolist()
+        b_list = a_list[1:]
+        b_list.append(int(starts[n]))
+        # One C-level pipeline: slice the document, look the piece up in the per-piece cache.
+        parts = list(map(self.pieces.cache.get, map(doc.__getitem__, map(slice, a_list, b_list)), repeat(_MISSING)))
+        single = ~window[piece_segment]
+        if single.any():  # segments not contracted keep their token exactly
+            for j, h in zip(np.flatnonzero(single).tolist(), heads[piece_segment[single]].tolist(), strict=True):
+                parts[j] = ids[h : h + 1]
+        try:
+            out = list(chain.from_iterable(parts))
+        except TypeError:  # a piece not seen before, or one without a vocabulary path
+            out = self._fill_pieces(parts, ids, doc, a_list, b_list, piece_segment, heads, ends)
+        return out, drawn
+
+    def _segments(self, n: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(segment heads, is-window flags, drawn window sizes) covering positions 0..n-1.
+
+        The walk "at position i open a window with probability contract_prop,
+        of size n ~ contract_prob, else step one token" is a renewal process:
+        segment lengths are i.i.d., so they are drawn in one batch and summed.
+        """
+        mean = 1.0 - self.contract_prop + self.contract_prop * float(np.dot(self.num_toks_to_cont, self.contract_prob))
+        batch = int(n / mean * 1.1) + 16
+        lengths, opens, total = [], [], 0
+        while total < n:
+            is_open = rng.random(batch) < self.contract_prop
+            size = self._sizes[np.minimum(np.searchsorted(self._cumulative, rng.random(batch), side="right"),
+                                          self._sizes.size - 1)]
+            length = np.where(is_open, size, 1)
+            lengths.append(length)
+            opens.append(is_open)
+            total += int(length.sum())
+        length = np.concatenate(lengths) if len(lengths) > 1 else lengths[0]
+        is_open = np.concatenate(opens) if len(opens) > 1 else opens[0]
+        heads = np.cumsum(length) - length
+        used = int(np.searchsorted(heads, n))
+        return heads[:used], is_open[:used], length[:used][is_open[:used]]
+
+    def _fill_pieces(self, parts, ids, doc, a_list, b_list, piece_segment, heads, ends) -> list[int]:
+        failed = set()
+        for j, part in enumerate(parts):
+            if part is _MISSING:
+                part = parts[j] = self.pieces.segment(doc[a_list[j] : b_list[j]])
+            if part is None:  # no vocabulary path (impossible with byte fallback): keep the window's ids
+                failed.add(int(piece_segment[j]))
+        for j, segment in enumerate(piece_segment.tolist()):
+            if segment in failed:
+                first = j == 0 or piece_segment[j - 1] != segment
+                parts[j] = ids[heads[segment] : ends[segment]] if first else ()
+        return list(chain.from_iterable(parts))
 
 
 class _AffixTokens:
-    """``protected[pos]`` for StochasTok: does token ``pos`` spell exactly one affix?
+    """``protected(positions)`` for the final StochasTok pass: which of these tokens spell one affix?
 
-    Computed only at the positions StochasTok attempts (about expand_prop of them).
+    A token is protected when its byte span is exactly an affix morpheme's span,
+    or that span with the word's leading space ("▁nag"). Token offsets are
+    computed once (one cumsum); only the attempted positions are checked.
     """
 
-    def __init__(self, ids: list[int], token_bytes: list[bytes], spans: list[tuple[int, int]], doc: bytes):
-        self.ids, self.token_bytes = ids, token_bytes
-        self.spans = set(spans)
-        self.doc = doc
-        self._starts: list[int] | None = None
+    def __init__(self, ids: list[int], byte_lengths: np.ndarray, spans: np.ndarray, doc: bytes, valid: bool):
+        self.ids, self.byte_lengths, self.doc, self.valid = ids, byte_lengths, doc, valid
+        self.keys = set((spans[:, 0] * _KEY + spans[:, 1]).tolist())
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        mask = np.fromiter((self[pos] for pos in range(len(self.ids))), dtype=bool, count=len(self.ids))
-        return mask if dtype is None else mask.astype(dtype)
-
-    def __getitem__(self, pos: int) -> bool:
-        if self._starts is None:
-            vocab = len(self.token_bytes)
-            self._starts = [0, *accumulate(len(self.token_bytes[t]) if 0 <= t < vocab else 0 for t in self.ids)]
-        start, end = self._starts[pos], self._starts[pos + 1]
-        if (start, end) in self.spans:
-            return True
-        # The same with the word's leading space ("▁nag").
-        return self.doc[start : start + 1] == b" " and (start + 1, end) in self.spans
+    def __call__(self, positions: np.ndarray) -> np.ndarray:
+        arr = np.array(self.ids, dtype=np.int64)
+        if self.valid:
+            lengths = self.byte_lengths[arr]
+        else:
+            inside = (arr >= 0) & (arr < self.byte_lengths.size)
+            lengths = np.where(inside, self.byte_lengths[np.where(inside, arr, 0)], 0)
+        end = np.cumsum(lengths)[positions]
+        start = end - lengths[positions]
+        spaced = np.frombuffer(self.doc, dtype=np.uint8)[np.minimum(start, max(len(self.doc) - 1, 0))] == 0x20
+        contains = self.keys.__contains__
+        exact = np.fromiter(map(contains, (start * _KEY + end).tolist()), dtype=bool, count=positions.size)
+        after_space = np.fromiter(map(contains, ((start + spaced) * _KEY + end).tolist()), dtype=bool, count=positions.size)
+        return exact | after_space
 
 
-_WORD_CACHE: dict[bytes, tuple] = {}
-_AFFIXED: set[bytes] = set()
+_KEY = 1 << 32
+
+
+# Per space-separated chunk type: (boundary offsets, flat affix spans) or () (see chunk_boundaries).
+_CHUNKS: dict[bytes, tuple] = {}
 _MISSING = object()
+_EMPTY = np.zeros(0, dtype=np.int64)

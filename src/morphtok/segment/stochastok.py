@@ -22,7 +22,7 @@ Expansion rule (exact)
     ``E(t) = p * x(t) * (1 + mean_{(a,b)} (E(a) + E(b)))`` with
     ``x(t)`` the expandability indicator; :meth:`ExpansionTable.expected_splits`
     computes it. Pieces shrink, so the whole expansion is O(L) with a small
-    constant: one vectorised draw, then O(1) work per attempt.
+    constant: one vectorised draw, then O(1) Python work per attempt only.
 
 Invariant: ``decode(expand(ids)) == decode(ids)`` byte for byte.
 """
@@ -32,7 +32,9 @@ from __future__ import annotations
 import logging
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -57,8 +59,8 @@ class ExpansionTable:
         # Tokens no split may touch (specials and other added tokens): their count is 0.
         self.protected = protected.astype(bool, copy=False)
         self.counts[self.protected] = 0
-        # Flat typed arrays for the hot loop: indexing them is several times faster than
-        # numpy scalars, and unlike lists of ints they hold values inline (one cache miss).
+        # Flat typed arrays for the Python loop: indexing them is several times faster than
+        # numpy scalars, and unlike lists of ints they hold values inline.
         self.counts_list = array("i", self.counts.tobytes())
         self.offsets_list = array("q", self.offsets.tobytes())
         self.left_list = array("i", np.ascontiguousarray(self.pairs[:, 0]).tobytes())
@@ -193,60 +195,137 @@ def expand(
     table: ExpansionTable,
     expand_prop: float,
     rng: np.random.Generator,
-    protected: np.ndarray | Sequence[bool] | None = None,
-) -> list[int]:
+    protected: np.ndarray | Sequence[bool] | Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """Apply StochasTok expansion (module doc) to ``ids``; ``protected`` positions stay whole.
 
-    One vectorised draw picks the attempted positions; only those (about
-    ``expand_prop`` of them) are visited in Python. Given ``u < p``, ``u / p``
-    is again uniform, so it also picks the split; the pieces' re-attempts
-    read from one pre-drawn batch. Cost: a few ns per token plus O(1) per attempt.
+    ``protected`` is a boolean mask over positions, or a function that takes the
+    (sorted) attempted positions and returns their mask: then only those ~p*L
+    positions are ever looked at.
+    """
+    return np.asarray(expand_list(ids, table, expand_prop, rng, protected), dtype=np.int64)
+
+
+def expand_list(
+    ids: Sequence[int] | np.ndarray,
+    table: ExpansionTable,
+    expand_prop: float,
+    rng: np.random.Generator,
+    protected: np.ndarray | Sequence[bool] | Callable[[np.ndarray], np.ndarray] | None = None,
+) -> list[int]:
+    """:func:`expand` returning a list (what processors hand to the data writer).
+
+    Random stream, in order: one uniform per input position (``u < p``
+    attempts it; ``u / p``, again uniform, picks the split), then two per
+    attempted position (the re-attempt draws of its two pieces), then, only if
+    some piece is re-attempted, batches of 64 for deeper levels, consumed
+    depth-first, left piece first. Two equivalent code paths consume that
+    stream identically: a Python loop over the attempted positions (short
+    documents, where numpy's per-call overhead would dominate) and a numpy one
+    that assembles the output with C-level list operations (long documents).
     """
     seq = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
     if not seq or expand_prop <= 0.0:
         return seq
     draws = rng.random(len(seq))
-    attempted = np.flatnonzero(draws < expand_prop)
-    if attempted.size == 0:
+    where = np.flatnonzero(draws < expand_prop)
+    if where.size == 0:
         return seq
+    again = rng.random((where.size, 2))
+    blocked = None
+    if protected is not None:
+        blocked = np.asarray(protected(where) if callable(protected) else np.asarray(protected, dtype=bool)[where])
+    if where.size < NUMPY_MIN_ATTEMPTS:
+        return _expand_loop(seq, where, draws, again, table, expand_prop, rng, blocked)
+    return _expand_numpy(seq, where, draws, again, table, expand_prop, rng, blocked)
+
+
+NUMPY_MIN_ATTEMPTS = 256  # measured crossover: ~3k-token documents at p = 0.1
+
+
+def _expand_loop(seq, where, draws, again, table, p, rng, blocked) -> list[int]:
     counts, offsets, left, right = table.counts_list, table.offsets_list, table.left_list, table.right_list
     vocab = len(counts)
-    uniforms = _UniformStream(rng, 4 * attempted.size + 16)
+    scaled = (draws[where] / p).tolist()
+    again = again.tolist()
+    blocked = blocked.tolist() if blocked is not None else None
+    uniform = None
     out: list[int] = []
     last = 0
-    for pos, u in zip(attempted.tolist(), (draws[attempted] / expand_prop).tolist(), strict=True):
+    for j, pos in enumerate(where.tolist()):
         token = seq[pos]
-        if not 0 <= token < vocab or counts[token] == 0 or (protected is not None and protected[pos]):
+        if not 0 <= token < vocab:
             continue
-        out.extend(seq[last:pos])
-        stack = [(token, u)]
-        while stack:  # depth-first, left piece first: output order = byte order
-            token, u = stack.pop()
-            k = offsets[token] + int(u * counts[token])
-            for piece in (right[k], left[k]):
-                v = uniforms.next()
-                stack.append((piece, v / expand_prop if counts[piece] and v < expand_prop else -1.0))
-            while stack and stack[-1][1] < 0.0:
-                out.append(stack.pop()[0])
+        n = counts[token]
+        if n == 0 or (blocked is not None and blocked[j]):
+            continue
+        # u < 1 in exact arithmetic; min() guards the rounding of u = draw / p.
+        k = offsets[token] + min(int(scaled[j] * n), n - 1)
+        out += seq[last:pos]
         last = pos + 1
-    out.extend(seq[last:])
+        v_left, v_right = again[j]
+        for piece, v in ((left[k], v_left), (right[k], v_right)):
+            if v < p and counts[piece]:
+                uniform = uniform or _uniform_stream(rng)
+                _split(piece, v / p, table, p, uniform, out)
+            else:
+                out.append(piece)
+    out += seq[last:]
     return out
 
 
-class _UniformStream:
-    """Uniforms drawn from ``rng`` in batches (one numpy call per batch)."""
+def _expand_numpy(seq, where, draws, again, table, p, rng, blocked) -> list[int]:
+    tokens = np.array(itemgetter(*where.tolist())(seq), dtype=np.int64)
+    counts = table.counts
+    valid = (tokens >= 0) & (tokens < counts.size)
+    n_splits = counts[np.where(valid, tokens, 0)]
+    keep = valid & (n_splits > 0)
+    if blocked is not None:
+        keep &= ~blocked
+    scaled = draws[where] / p
+    if not keep.all():
+        where, tokens, n_splits, scaled, again = where[keep], tokens[keep], n_splits[keep], scaled[keep], again[keep]
+        if where.size == 0:
+            return seq
+    pick = np.minimum((scaled * n_splits).astype(np.int64), n_splits - 1)
+    pairs = table.pairs[table.offsets[tokens] + pick]
+    pieces: list = pairs.tolist()
+    recurse = (again < p) & (counts[pairs] > 0)
+    if recurse.any():
+        uniform = _uniform_stream(rng)
+        for j in np.flatnonzero(recurse.any(axis=1)).tolist():
+            leaves: list[int] = []
+            for side in (0, 1):
+                if recurse[j, side]:
+                    _split(int(pairs[j, side]), float(again[j, side]) / p, table, p, uniform, leaves)
+                else:
+                    leaves.append(pieces[j][side])
+            pieces[j] = leaves
+    bounds = where.tolist()
+    parts: list = [None] * (2 * len(bounds) + 1)
+    parts[1::2] = pieces
+    parts[0::2] = [seq[a + 1 : b] for a, b in zip([-1, *bounds], [*bounds, len(seq)], strict=True)]
+    return list(chain.from_iterable(parts))
 
-    def __init__(self, rng: np.random.Generator, batch: int):
-        self.rng, self.batch = rng, batch
-        self.values: list[float] = []
-        self.index = 0
 
-    def next(self) -> float:
-        if self.index >= len(self.values):
-            self.values, self.index = self.rng.random(self.batch).tolist(), 0
-        value = self.values[self.index]
-        self.index += 1
-        return value
+def _uniform_stream(rng: np.random.Generator):
+    """An endless stream of uniforms drawn in batches of 64; its ``__next__`` is C-level."""
+    return chain.from_iterable(iter(lambda: rng.random(64).tolist(), None)).__next__
+
+
+def _split(token: int, u: float, table: ExpansionTable, p: float, uniform, out: list[int]) -> None:
+    """Split ``token`` with uniform ``u`` and re-attempt its pieces (the rare recursive path).
+
+    Recursion depth is bounded by the token's byte length (pieces strictly shrink).
+    """
+    n = table.counts_list[token]
+    k = table.offsets_list[token] + min(int(u * n), n - 1)
+    for piece in (table.left_list[k], table.right_list[k]):
+        v = uniform()
+        if v < p and table.counts_list[piece]:
+            _split(piece, v / p, table, p, uniform, out)
+        else:
+            out.append(piece)
 
 
 @PROCESSORS.register("stochastok")
@@ -262,7 +341,7 @@ class StochastokProcessor(Processor):
 
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
         ids = self.tokenizer.encode(text_or_ids) if isinstance(text_or_ids, str) else text_or_ids
-        return expand(ids, self.table, self.expand_prop, rng)
+        return expand_list(ids, self.table, self.expand_prop, rng)
 
     def params(self) -> dict[str, float]:
         return {"expand_prop": self.expand_prop}
