@@ -1,9 +1,42 @@
-"""CLI commands of this phase (filled in by the phase's issue)."""
+"""``morphtok bench generate|validate``."""
 
 from __future__ import annotations
 
+import json
+
 import typer
+
+bench_app = typer.Typer(help="PACUTE + hierarchical benchmarks.", no_args_is_help=True)
+
+
+@bench_app.command("generate")
+def generate_cmd(
+    out: str = typer.Option("data/benchmarks", "--out", "-o"),
+    seed: int = typer.Option(1859, "--seed"),
+    families: list[str] = typer.Option(None, "--families", help="Subset of families (repeatable)."),
+    sizes: str = typer.Option("", "--sizes", help='Per-subtask sizes as JSON, e.g. \'{"spell": 10}\'.'),
+) -> None:
+    """Generate, validate and write {family}_{mcq,gen}.jsonl + manifest.json."""
+    from morphtok.bench.generate import generate, write
+
+    files = generate(seed, json.loads(sizes) if sizes else None, families or None)
+    manifest = write(files, out, seed)
+    typer.echo(f"wrote {sum(len(v) for v in files.values())} items in {len(files)} files; {manifest}")
+
+
+@bench_app.command("validate")
+def validate_cmd(paths: list[str] = typer.Argument(...)) -> None:
+    """Run the validity checks on benchmark files; exit 1 on any problem."""
+    from morphtok.bench.schema import read_items
+    from morphtok.bench.validator import validate
+
+    failed = False
+    for path in paths:
+        problems = validate(read_items(path))
+        typer.echo(f"{path}: {'OK' if not problems else json.dumps(problems, ensure_ascii=False)[:2000]}")
+        failed |= bool(problems)
+    raise typer.Exit(1 if failed else 0)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this phase's commands to the top-level ``morphtok`` app."""
+    app.add_typer(bench_app, name="bench")

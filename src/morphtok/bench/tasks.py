@@ -1,0 +1,345 @@
+"""Benchmark subtasks: bilingual prompt templates and the rule that gives each answer.
+
+Each subtask is data (templates) plus two small functions: ``make(word, rng)`` returns
+the rule's inputs (metadata) or None when the word does not suit the task, and
+``solve(meta)`` computes the gold answer from those inputs. The validator calls
+``solve`` again, independently of generation; ``distract(meta, answer, rng)``
+proposes wrong options for MCQ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from morphtok.lang.fil import analyze, inflect, strip_diacritics, syllabify
+
+Meta = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Subtask:
+    family: str
+    name: str
+    level: int | None
+    prompt_en: str
+    prompt_tl: str
+    make: Callable[[str, np.random.Generator], Meta | None]
+    solve: Callable[[Meta], str]
+    distract: Callable[[Meta, str, np.random.Generator], list[str]]
+
+
+def _numeric(meta: Meta, answer: str, rng: np.random.Generator) -> list[str]:
+    value = int(answer)
+    pool = [value + d for d in (-3, -2, -1, 1, 2, 3) if value + d >= 0]
+    return [str(v) for v in rng.permutation(pool).tolist()]
+
+
+def _string_variants(word: str, rng: np.random.Generator) -> list[str]:
+    """Near-miss spellings of ``word`` (a swapped pair, a dropped or doubled letter, reversed),
+    in random order so no option length is systematically the gold's."""
+    out = []
+    if len(word) > 2:
+        i = int(rng.integers(0, len(word) - 1))
+        out.append(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+        j = int(rng.integers(0, len(word)))
+        out.append(word[:j] + word[j + 1 :])
+        k = int(rng.integers(0, len(word)))
+        out.append(word[: k + 1] + word[k] + word[k + 1 :])
+    out.append(word[::-1])
+    return rng.permutation(out).tolist() if out else out
+
+
+def _strings(meta: Meta, answer: str, rng: np.random.Generator) -> list[str]:
+    return _string_variants(answer, rng)
+
+
+def _ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+
+
+# ----------------------------------------------------------------------------- composition
+def _make_spell(word, rng):
+    return {"word": word}
+
+
+def _make_count_char(word, rng):
+    letters = sorted(set(word.lower()) - {"-"})
+    return {"word": word, "char": letters[int(rng.integers(0, len(letters)))]} if letters else None
+
+
+def _make_length(word, rng):
+    return {"word": word}
+
+
+def _make_count_vowels(word, rng):
+    return {"word": word}
+
+
+# ----------------------------------------------------------------------------- manipulation
+def _make_delete(word, rng):
+    return {"word": word, "index": int(rng.integers(0, len(word)))} if len(word) > 2 else None
+
+
+def _make_insert(word, rng):
+    return {"word": word, "index": int(rng.integers(0, len(word) + 1)), "char": "aeioubkl"[int(rng.integers(0, 8))]}
+
+
+def _make_substitute(word, rng):
+    index = int(rng.integers(0, len(word)))
+    choices = [c for c in "aeioubkmnst" if c != word[index]]
+    return {"word": word, "index": index, "char": choices[int(rng.integers(0, len(choices)))]}
+
+
+def _make_swap(word, rng):
+    if len(word) < 3:
+        return None
+    index = int(rng.integers(0, len(word) - 1))
+    return {"word": word, "index": index} if word[index] != word[index + 1] else None
+
+
+def _make_upper(word, rng):
+    return {"word": word} if word != word.upper() else None
+
+
+def _make_capitalize(word, rng):
+    return {"word": word} if word[:1].islower() else None
+
+
+def _make_duplicate(word, rng):
+    return {"word": word}
+
+
+def _swap(meta):
+    w, i = meta["word"], meta["index"]
+    return w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+
+
+# ----------------------------------------------------------------------------- syllables
+def _make_syllable_count(word, rng):
+    return {"word": word} if word.isalpha() else None
+
+
+def _make_nth_syllable(word, rng):
+    syllables = syllabify(word)
+    return {"word": word, "n": int(rng.integers(1, len(syllables) + 1))} if len(syllables) >= 2 and word.isalpha() else None
+
+
+def _make_redup(word, rng):
+    best = analyze(word)[0]
+    if best.reduplication and best.confident and "-" not in best.reduplication:
+        return {"word": word}
+    return None
+
+
+def _solve_redup(meta):
+    return analyze(meta["word"])[0].reduplication
+
+
+# ----------------------------------------------------------------------------- morphology
+AFFIX_SPECS = {
+    "um": "-um-", "in": "-in-", "nag": "nag-", "mag": "mag-", "pag": "pag-", "ma": "ma-", "i": "i-",
+    "an": "-an", "hin": "-in",
+}
+
+
+def _make_inflect(root, rng):
+    """A root and an affix whose inflection the analyzer recovers (valid by construction)."""
+    keys = list(AFFIX_SPECS)
+    for _ in range(4):
+        affix = keys[int(rng.integers(0, len(keys)))]
+        spec = AFFIX_SPECS[affix]
+        try:
+            word = inflect(root, spec)
+        except Exception:  # noqa: BLE001 - a root an affix cannot take (ParameterError)
+            continue
+        best = analyze(word)[0]
+        if best.root == root and best.confident and word != root:
+            return {"root": root, "affix": spec}
+    return None
+
+
+def _solve_inflect(meta):
+    return inflect(meta["root"], meta["affix"])
+
+
+def _distract_inflect(meta, answer, rng):
+    root, spec = meta["root"], meta["affix"]
+    bare = spec.strip("-")
+    naive = [bare + root, root + bare, root[:1] + bare + root[1:], bare + "-" + root]
+    others = []
+    for other in ("-um-", "-in-", "nag-", "mag-", "-an", "i-"):
+        if other != spec:
+            try:
+                others.append(inflect(root, other))
+            except Exception:  # noqa: BLE001
+                continue
+    return [*naive, *rng.permutation(others).tolist()]
+
+
+def _make_identify(word, rng):
+    best = analyze(word)[0]
+    affixes = [*best.prefixes, *(f"-{i}-" for i in best.infixes), *(f"-{s}" for s in best.suffixes)]
+    if best.confident and len(affixes) == 1 and not best.reduplication:
+        return {"word": word}
+    return None
+
+
+def _solve_identify(meta):
+    best = analyze(meta["word"])[0]
+    if best.prefixes:
+        return best.prefixes[0] + "-"
+    if best.infixes:
+        return f"-{best.infixes[0]}-"
+    return f"-{best.suffixes[0]}"
+
+
+def _distract_affix(meta, answer, rng):
+    pool = ["nag-", "mag-", "pag-", "ma-", "na-", "i-", "ka-", "-um-", "-in-", "-an", "-in", "-han", "maka-", "pinaka-"]
+    return [a for a in rng.permutation(pool).tolist() if a != answer]
+
+
+def _make_root(word, rng):
+    best = analyze(word)[0]
+    return {"word": word} if best.confident and best.is_affixed else None
+
+
+def _solve_root(meta):
+    return analyze(meta["word"])[0].root
+
+
+def _distract_root(meta, answer, rng):
+    word = meta["word"]
+    pieces = [m.text.lower() for m in analyze(word)[0].morphemes]
+    # Wrong segmentations of similar length first (no length cue), then near-miss spellings.
+    wrong = ["".join(pieces[1:]), "".join(pieces[:-1]), word[1:], word[:-1]]
+    similar = [w for w in wrong if w and abs(len(w) - len(answer)) <= 2]
+    return rng.permutation(similar + _string_variants(answer, rng)).tolist()
+
+
+def _make_remove_affix(word, rng):
+    best = analyze(word)[0]
+    if best.confident and len(best.prefixes) == 1 and not (best.infixes or best.suffixes or best.reduplication):
+        return {"word": word, "prefix": best.prefixes[0]}
+    return None
+
+
+def _solve_remove_affix(meta):
+    return analyze(meta["word"])[0].root
+
+
+def _make_multistep(word, rng):
+    meta = _make_root(word, rng)
+    if meta is None:
+        return None
+    root = analyze(word)[0].root
+    for spec in ("-an", "pag-", "ka-...-an", "-in"):
+        try:
+            target = inflect(root, spec)
+        except Exception:  # noqa: BLE001
+            continue
+        if target != word and analyze(target)[0].root == root:
+            return {"word": word, "affix": spec}
+    return None
+
+
+def _solve_multistep(meta):
+    return inflect(analyze(meta["word"])[0].root, meta["affix"])
+
+
+def _make_char_at(word, rng):
+    return {"word": word, "n": int(rng.integers(1, len(word) + 1))}
+
+
+def _distract_letters(meta, answer, rng):
+    return [c for c in rng.permutation(list("abdeghiklmnoprstuy")).tolist() if c != answer]
+
+
+# ----------------------------------------------------------------------------- registry
+SUBTASKS: list[Subtask] = [
+    Subtask("composition", "spell", None, "Spell the word '{word}' with a space between letters.",
+            "Baybayin ang salitang '{word}' na may puwang sa pagitan ng mga titik.",
+            _make_spell, lambda m: " ".join(m["word"]), _strings),
+    Subtask("composition", "count_char", None, "How many times does the letter '{char}' appear in '{word}'?",
+            "Ilang beses lumalabas ang titik na '{char}' sa '{word}'?",
+            _make_count_char, lambda m: str(m["word"].lower().count(m["char"])), _numeric),
+    Subtask("composition", "length", None, "How many letters are in the word '{word}'?",
+            "Ilang titik mayroon ang salitang '{word}'?",
+            _make_length, lambda m: str(sum(c.isalpha() for c in m["word"])), _numeric),
+    Subtask("composition", "count_vowels", None, "How many vowels are in the word '{word}'?",
+            "Ilang patinig mayroon ang salitang '{word}'?",
+            _make_count_vowels, lambda m: str(sum(c in "aeiouAEIOU" for c in strip_diacritics(m["word"]))), _numeric),
+    Subtask("manipulation", "delete", None, "Delete the {ordinal} letter of '{word}'.",
+            "Tanggalin ang ika-{n} na titik ng '{word}'.",
+            _make_delete, lambda m: m["word"][: m["index"]] + m["word"][m["index"] + 1 :], _strings),
+    Subtask("manipulation", "insert", None, "Insert the letter '{char}' at position {n} of '{word}'.",
+            "Isingit ang titik na '{char}' sa posisyong {n} ng '{word}'.",
+            _make_insert, lambda m: m["word"][: m["index"]] + m["char"] + m["word"][m["index"] :], _strings),
+    Subtask("manipulation", "substitute", None, "Replace the {ordinal} letter of '{word}' with '{char}'.",
+            "Palitan ng '{char}' ang ika-{n} na titik ng '{word}'.",
+            _make_substitute, lambda m: m["word"][: m["index"]] + m["char"] + m["word"][m["index"] + 1 :], _strings),
+    Subtask("manipulation", "swap", None, "Swap the {ordinal} and the next letter of '{word}'.",
+            "Pagpalitin ang ika-{n} at ang kasunod na titik ng '{word}'.",
+            _make_swap, _swap, _strings),
+    Subtask("manipulation", "uppercase", None, "Write '{word}' in uppercase letters.",
+            "Isulat ang '{word}' sa malalaking titik.",
+            _make_upper, lambda m: m["word"].upper(), lambda m, a, r: [a.capitalize(), a.lower(), a[:-1] + a[-1].lower(), a[::-1]]),
+    Subtask("manipulation", "capitalize", None, "Capitalize the first letter of '{word}'.",
+            "Gawing malaking titik ang unang titik ng '{word}'.",
+            _make_capitalize, lambda m: m["word"][:1].upper() + m["word"][1:],
+            lambda m, a, r: [a.upper(), a.lower()[:-1] + a[-1].upper(), a.swapcase(), a[::-1].capitalize()]),
+    Subtask("manipulation", "duplicate", None, "Write the word '{word}' twice, joined by a hyphen.",
+            "Isulat nang dalawang beses ang '{word}', pinagdugtong ng gitling.",
+            _make_duplicate, lambda m: f"{m['word']}-{m['word']}", _strings),
+    Subtask("syllabification", "count", None, "How many syllables does '{word}' have?",
+            "Ilang pantig mayroon ang '{word}'?",
+            _make_syllable_count, lambda m: str(len(syllabify(m["word"]))), _numeric),
+    Subtask("syllabification", "nth", None, "What is the {ordinal} syllable of '{word}'?",
+            "Ano ang ika-{n} na pantig ng '{word}'?",
+            _make_nth_syllable, lambda m: syllabify(m["word"])[m["n"] - 1],
+            lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + _string_variants(a, r)),
+    Subtask("syllabification", "reduplication", None, "Which syllable is reduplicated in '{word}'?",
+            "Aling pantig ang inulit sa '{word}'?",
+            _make_redup, _solve_redup, lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + _string_variants(a, r)),
+    Subtask("affixation", "inflect", None, "Apply the affix {affix} to the root '{root}'.",
+            "Ilapat ang panlaping {affix} sa salitang-ugat na '{root}'.",
+            _make_inflect, _solve_inflect, _distract_inflect),
+    Subtask("affixation", "identify", None, "Which affix is used in the word '{word}'?",
+            "Anong panlapi ang ginamit sa salitang '{word}'?",
+            _make_identify, _solve_identify, _distract_affix),
+    Subtask("hierarchical", "char_at", 0, "What is the {ordinal} letter of '{word}'?",
+            "Ano ang ika-{n} na titik ng '{word}'?",
+            _make_char_at, lambda m: m["word"][m["n"] - 1], _distract_letters),
+    Subtask("hierarchical", "delete_char", 1, "Delete the {ordinal} letter of '{word}'.",
+            "Tanggalin ang ika-{n} na titik ng '{word}'.",
+            _make_delete, lambda m: m["word"][: m["index"]] + m["word"][m["index"] + 1 :], _strings),
+    Subtask("hierarchical", "find_root", 2, "What is the root word of '{word}'?",
+            "Ano ang salitang-ugat ng '{word}'?",
+            _make_root, _solve_root, _distract_root),
+    Subtask("hierarchical", "remove_prefix", 3, "Remove the prefix {prefix}- from '{word}'. What word remains?",
+            "Alisin ang unlaping {prefix}- sa '{word}'. Ano ang matitira?",
+            _make_remove_affix, _solve_remove_affix, _distract_root),
+    Subtask("hierarchical", "apply_affix", 4, "Apply the affix {affix} to the root '{root}'.",
+            "Ilapat ang panlaping {affix} sa salitang-ugat na '{root}'.",
+            _make_inflect, _solve_inflect, _distract_inflect),
+    Subtask("hierarchical", "root_then_affix", 5, "Find the root of '{word}', then apply the affix {affix} to it.",
+            "Hanapin ang salitang-ugat ng '{word}', saka ilapat dito ang panlaping {affix}.",
+            _make_multistep, _solve_multistep, lambda m, a, r: _distract_multistep(m, a, r)),
+]
+
+
+def _distract_multistep(meta: Meta, answer: str, rng: np.random.Generator) -> list[str]:
+    root = analyze(meta["word"])[0].root
+    return _distract_inflect({"root": root, "affix": meta["affix"]}, answer, rng) + _string_variants(answer, rng)
+
+
+def fill(template: str, meta: Meta) -> str:
+    values = dict(meta)
+    if "n" not in values and "index" in values:
+        values["n"] = values["index"] + 1
+    if "n" in values:
+        values["ordinal"] = _ordinal(int(values["n"]))
+    return template.format(**values)
