@@ -7,8 +7,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from morphtok.analysis.tokenization_metrics import arm_alignment, from_gold_words
-from morphtok.errors import ParameterError
+from morphtok.analysis.tokenization_metrics import (
+    arm_alignment,
+    arm_text_alignment,
+    from_gold_words,
+    text_alignment,
+)
+from morphtok.errors import ParameterError, TokenizerError
 from morphtok.lang.fil.evaluation import load_gold
 from morphtok.segment.processor import build_processor, document_rng
 from morphtok.segment.stochastok import ExpansionTable, expand
@@ -148,3 +153,14 @@ def test_ids_outside_vocabulary_pass_through(gemma_tokenizer):
     ids = [*gemma_tokenizer.encode(" nagluluto"), 10**7, *gemma_tokenizer.encode(" kumain"), -1]
     out = build_processor("patok", gemma_tokenizer, contract_prop=1.0).process(ids, document_rng(0, "patok", "o"))
     assert out.count(10**7) == 1 and out[-1] == -1
+
+
+def test_morphological_effect_in_running_text(gemma_tokenizer):
+    documents = [TEXT, "Naglalaba si Ana habang nagluluto ang kanyang kapatid. Kumain na kami at uminom ng tubig."]
+    rows = {arm: arm_text_alignment(arm, gemma_tokenizer, documents) for arm in ("baseline", "stochastok", "patok")}
+    assert rows["baseline"]["words"] == rows["patok"]["words"] > 20
+    assert rows["patok"]["morph_score"] >= rows["baseline"]["morph_score"] + 0.25
+    assert rows["patok"]["boundary_f1"] > max(rows["baseline"]["boundary_f1"], rows["stochastok"]["boundary_f1"])
+    assert rows["patok"]["tokens_per_word"] < 1.6 * rows["baseline"]["tokens_per_word"]
+    with pytest.raises(TokenizerError, match="do not spell"):
+        text_alignment(["kumain"], lambda text, i: gemma_tokenizer.encode("kain"), gemma_tokenizer)

@@ -17,15 +17,21 @@ report. Definitions (micro-averaged over all words):
   is not fused with root material inside one token.
 
 Gold boundaries come either from the hand-written gold set or, for running
-text, from the analyzer's confident analyses.
+text, from the analyzer's confident analyses. :func:`morph_alignment` tokenizes
+each word alone; :func:`text_alignment` tokenizes whole documents (the arm's
+real input, so Patok's windows span words as in training) and reads each
+word's token edges off the document's byte offsets.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
+from morphtok.errors import TokenizerError
 from morphtok.segment.tokenizer import Tokenizer
 
 _WORD = re.compile(r"[A-Za-zÑñÁÉÍÓÚáéíóúÀÈÌÒÙàèìòùÂÊÎÔÛâêîôû]+(?:-[A-Za-zÑñÁÉÍÓÚáéíóúàèìòùâêîôû]+)*")
@@ -100,40 +106,88 @@ def token_edges(word: str, ids: list[int], tokenizer: Tokenizer) -> tuple[set[in
     return edges, len(ids)
 
 
+class _Tally:
+    """Micro-averaged counts behind every metric of the module doc."""
+
+    def __init__(self) -> None:
+        self.hits = self.gold_total = self.token_total = 0
+        self.tokens = self.morphemes = self.words = 0
+        self.affixes = self.affixes_whole = 0
+
+    def add(self, item: GoldSegmentation, edges: set[int], tokens: int) -> None:
+        self.words += 1
+        self.tokens += tokens
+        self.morphemes += item.morphemes
+        if item.boundaries:
+            self.hits += len(edges & item.boundaries)
+            self.gold_total += len(item.boundaries)
+            self.token_total += len(edges)
+        bounded = edges | {0, len(item.word)}
+        for start, end in item.affix_spans:
+            self.affixes += 1
+            self.affixes_whole += start in bounded and end in bounded
+
+    def result(self) -> dict[str, float]:
+        recall = self.hits / self.gold_total if self.gold_total else 0.0
+        precision = self.hits / self.token_total if self.token_total else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {
+            "words": self.words,
+            "morph_score": recall,
+            "boundary_precision": precision,
+            "boundary_recall": recall,
+            "boundary_f1": f1,
+            "tokens_per_word": self.tokens / self.words if self.words else 0.0,
+            "tokens_per_morpheme": self.tokens / self.morphemes if self.morphemes else 0.0,
+            "affix_preservation": self.affixes_whole / self.affixes if self.affixes else 0.0,
+        }
+
+
 def morph_alignment(
     items: list[GoldSegmentation], tokenize: Callable[[str, int], list[int]], tokenizer: Tokenizer
 ) -> dict[str, float]:
     """Alignment metrics (module doc) of ``tokenize(" " + word, index) -> ids`` on ``items``."""
-    hits = gold_total = token_total = 0
-    tokens = morphemes = words = 0
-    affixes = affixes_whole = 0
+    tally = _Tally()
     for index, item in enumerate(items):
-        ids = tokenize(" " + item.word, index)
-        edges, count = token_edges(item.word, ids, tokenizer)
-        words += 1
-        tokens += count
-        morphemes += item.morphemes
-        if item.boundaries:
-            hits += len(edges & item.boundaries)
-            gold_total += len(item.boundaries)
-            token_total += len(edges)
-        bounded = edges | {0, len(item.word)}
-        for start, end in item.affix_spans:
-            affixes += 1
-            affixes_whole += start in bounded and end in bounded
-    recall = hits / gold_total if gold_total else 0.0
-    precision = hits / token_total if token_total else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "words": words,
-        "morph_score": recall,
-        "boundary_precision": precision,
-        "boundary_recall": recall,
-        "boundary_f1": f1,
-        "tokens_per_word": tokens / words if words else 0.0,
-        "tokens_per_morpheme": tokens / morphemes if morphemes else 0.0,
-        "affix_preservation": affixes_whole / affixes if affixes else 0.0,
-    }
+        edges, count = token_edges(item.word, tokenize(" " + item.word, index), tokenizer)
+        tally.add(item, edges, count)
+    return tally.result()
+
+
+def text_alignment(
+    texts: Iterable[str], tokenize: Callable[[str, int], list[int]], tokenizer: Tokenizer
+) -> dict[str, float]:
+    """The same metrics on running text, each document tokenized whole (``tokenize(text, index)``).
+
+    Every word of the text counts (unanalysable ones as one morpheme, no
+    boundary); gold boundaries are the analyzer's, for its confident affixed
+    analyses. A word's tokens are those overlapping its characters plus the
+    piece holding its leading space when that piece starts the word ("▁nag").
+    """
+    from morphtok.lang.fil import analyze
+
+    tally = _Tally()
+    for index, text in enumerate(texts):
+        ids = tokenize(text, index)
+        raw = text.encode("utf-8")
+        ends = list(accumulate(len(tokenizer.token_bytes[t]) if 0 <= t < len(tokenizer.token_bytes) else 0 for t in ids))
+        if not ids or ends[-1] != len(raw):
+            raise TokenizerError(f"the arm's ids do not spell document {index}", hint="round-trip broken: a bug in the arm")
+        edge_set = set(ends)
+        byte_of = [0, *accumulate(len(ch.encode("utf-8")) for ch in text)]
+        for match in _WORD.finditer(text):
+            word, first, last = match.group(), byte_of[match.start()], byte_of[match.end()]
+            edges = {c for c in range(1, len(word)) if byte_of[match.start() + c] in edge_set}
+            # Tokens overlapping [first, last): from the one ending after `first` to the one ending at/after `last`.
+            count = bisect_left(ends, last) - bisect_right(ends, first) + 1
+            best = analyze(word)[0]
+            if best.is_affixed and best.confident:
+                spans = tuple((m.start, m.end) for m in best.morphemes if m.type != "root")
+                item = GoldSegmentation(word, frozenset(best.boundaries), spans, len(best.morphemes))
+            else:
+                item = GoldSegmentation(word, frozenset(), (), 1)
+            tally.add(item, edges, count)
+    return tally.result()
 
 
 def arm_alignment(arm: str, tokenizer: Tokenizer, items: list[GoldSegmentation], seed: int = 0, **params) -> dict:
@@ -142,3 +196,11 @@ def arm_alignment(arm: str, tokenizer: Tokenizer, items: list[GoldSegmentation],
 
     processor = build_processor(arm, tokenizer, **params)
     return morph_alignment(items, lambda text, i: processor.process(text, document_rng(seed, arm, i)), tokenizer)
+
+
+def arm_text_alignment(arm: str, tokenizer: Tokenizer, texts: list[str], seed: int = 0, **params) -> dict:
+    """:func:`text_alignment` for a registered arm, one RNG per document."""
+    from morphtok.segment.processor import build_processor, document_rng
+
+    processor = build_processor(arm, tokenizer, **params)
+    return text_alignment(texts, lambda text, i: processor.process(text, document_rng(seed, arm, i)), tokenizer)

@@ -33,7 +33,7 @@ import logging
 import time
 from array import array
 from collections.abc import Callable, Sequence
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -247,29 +247,32 @@ def _expand_loop(seq, where, draws, again, table, p, rng, blocked) -> list[int]:
     counts, offsets, left, right = table.counts_list, table.offsets_list, table.left_list, table.right_list
     vocab = len(counts)
     scaled = (draws[where] / p).tolist()
-    again = again.tolist()
-    blocked = blocked.tolist() if blocked is not None else None
+    blocked = blocked.tolist() if blocked is not None else repeat(False)
     uniform = None
     out: list[int] = []
     last = 0
-    for j, pos in enumerate(where.tolist()):
+    for pos, u, (v_left, v_right), skip in zip(where.tolist(), scaled, again.tolist(), blocked, strict=False):
         token = seq[pos]
         if not 0 <= token < vocab:
             continue
         n = counts[token]
-        if n == 0 or (blocked is not None and blocked[j]):
+        if n == 0 or skip:
             continue
         # u < 1 in exact arithmetic; min() guards the rounding of u = draw / p.
-        k = offsets[token] + min(int(scaled[j] * n), n - 1)
+        k = offsets[token] + min(int(u * n), n - 1)
         out += seq[last:pos]
         last = pos + 1
-        v_left, v_right = again[j]
-        for piece, v in ((left[k], v_left), (right[k], v_right)):
-            if v < p and counts[piece]:
-                uniform = uniform or _uniform_stream(rng)
-                _split(piece, v / p, table, p, uniform, out)
-            else:
-                out.append(piece)
+        a, b = left[k], right[k]
+        if v_left < p and counts[a]:
+            uniform = uniform or _uniform_stream(rng)
+            _split(a, v_left / p, table, p, uniform, out)
+        else:
+            out.append(a)
+        if v_right < p and counts[b]:
+            uniform = uniform or _uniform_stream(rng)
+            _split(b, v_right / p, table, p, uniform, out)
+        else:
+            out.append(b)
     out += seq[last:]
     return out
 
