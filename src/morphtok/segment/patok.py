@@ -203,6 +203,8 @@ class PatokProcessor(Processor):
         self.contract_prob = probs
         self._cumulative = np.cumsum(probs)
         self._sizes = np.asarray(sizes, dtype=np.int64)
+        self._size_edges = np.append(self._cumulative[:-1], np.inf)
+        self._mean_segment = 1.0 - self.contract_prop + self.contract_prop * float(np.dot(sizes, probs))
         self.table = ExpansionTable.for_tokenizer(tokenizer)
         key = tokenizer.content_hash
         if key not in _PIECES:
@@ -292,7 +294,8 @@ class PatokProcessor(Processor):
         else:
             found, hit_ends, hit_lengths = (records[hits[0]],), (ends[hits[0]],), (lengths[hits[0]],)
         # Chunk k starts after the k chunks before it and their k separating spaces.
-        hit_starts = np.array(hit_ends, dtype=np.int64) - np.array(hit_lengths, dtype=np.int64) + np.array(hits)
+        columns = np.array((hit_ends, hit_lengths, hits), dtype=np.int64)
+        hit_starts = columns[0] - columns[1] + columns[2]
         bounds = [record[0] for record in found]
         spans = [record[1] for record in found]
         counts = np.fromiter(map(len, bounds), dtype=np.int64, count=len(hits))
@@ -351,14 +354,13 @@ class PatokProcessor(Processor):
         of size n ~ contract_prob, else step one token" is a renewal process:
         segment lengths are i.i.d., so they are drawn in one batch and summed.
         """
-        mean = 1.0 - self.contract_prop + self.contract_prop * float(np.dot(self.num_toks_to_cont, self.contract_prob))
-        batch = int(n / mean * 1.1) + 16
+        batch = int(n / self._mean_segment * 1.1) + 16
         lengths, opens, total = [], [], 0
-        while total < n:
-            is_open = rng.random(batch) < self.contract_prop
-            size = self._sizes[np.minimum(np.searchsorted(self._cumulative, rng.random(batch), side="right"),
-                                          self._sizes.size - 1)]
-            length = np.where(is_open, size, 1)
+        while total < n:  # one batch nearly always suffices
+            draws = rng.random((2, batch))
+            is_open = draws[0] < self.contract_prop
+            # _size_edges ends with +inf, so the index never runs past the last size.
+            length = np.where(is_open, self._sizes[np.searchsorted(self._size_edges, draws[1], side="right")], 1)
             lengths.append(length)
             opens.append(is_open)
             total += int(length.sum())
