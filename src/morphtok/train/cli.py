@@ -1,9 +1,35 @@
-"""CLI commands of this phase (filled in by the phase's issue)."""
+"""``morphtok train``: the local trainer (seed's run_cpt.py arguments)."""
 
 from __future__ import annotations
 
 import typer
 
 
+def train(
+    config: str = typer.Option("demo", "--config", "-c", help="Preset name or YAML file."),
+    arm: str = typer.Option("baseline", "--arm", help="baseline | stochastok | patok (names the run)."),
+    model: str | None = typer.Option(None, "--model", help="tiny | gemma3-270m | HF id | local dir."),
+    data_path: list[str] = typer.Option(..., "--data-path", help="Indexed dataset prefix(es); repeat for a blend."),
+    validation: str = typer.Option(..., "--validation", help="Shared held-out validation.jsonl (raw text)."),
+    checkpoint_dir: str = typer.Option(..., "--checkpoint-dir"),
+    max_steps: int | None = typer.Option(None, "--max-steps"),
+    val_interval: int | None = typer.Option(None, "--val-interval"),
+    save_interval: int | None = typer.Option(None, "--save-interval"),
+    log_interval: int | None = typer.Option(None, "--log-interval"),
+    wandb_name: str | None = typer.Option(None, "--wandb-name"),
+    overrides: list[str] = typer.Option([], "--set", help="Config override key=value (repeatable)."),
+) -> None:
+    """Continued pretraining on one arm's data; resumes from the latest checkpoint."""
+    from morphtok.config import load_config
+    from morphtok.train.trainer import run
+
+    flags = {"model": model, "max_steps": max_steps, "val_interval": val_interval, "save_interval": save_interval,
+             "log_interval": log_interval, "wandb_name": wandb_name}
+    sets = [*overrides, *(f"train.{k}={v}" for k, v in flags.items() if v is not None)]
+    cfg = load_config(config, sets)
+    export = run(cfg, arm, data_path, validation, checkpoint_dir)
+    typer.echo(f"exported {export}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add this phase's commands to the top-level ``morphtok`` app."""
+    app.command("train")(train)
