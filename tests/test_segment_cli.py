@@ -57,3 +57,15 @@ def test_compare_arms_rows(gemma_tokenizer):
     assert all(row["roundtrip_ok"] for row in rows)
     assert by_arm["baseline"]["expansion_vs_baseline"] == 0.0
     assert by_arm["stochastok"]["tokens"] > by_arm["baseline"]["tokens"]
+
+
+def test_tokenize_patok_json(gemma_tokenizer, capsys):
+    args = ["tokenize", "-m", "patok", "--seed", "2", "--affix-awareness", "1", "--expand-prop", "0", "--json",
+            "Nagluluto si Ñoño ng adobo 🍜 habang kumakain"]
+    assert main(args) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert set(record) == {"method", "ids", "tokens", "text_roundtrip_ok", "morph_boundaries_kept"}
+    assert record["method"] == "patok" and record["text_roundtrip_ok"] is True
+    kept = record["morph_boundaries_kept"]
+    assert kept["total"] >= 4 and kept["kept"] >= kept["total"] - 1  # affix_awareness 1: only unwindowed ones may miss
+    assert record["tokens"][:2] == ["Nag", "lu"]

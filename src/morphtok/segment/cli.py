@@ -56,9 +56,9 @@ def tokenize(
         "tokens": tokenizer.convert_ids_to_tokens(ids),
         "text_roundtrip_ok": tokenizer.decode_bytes(ids) == body.encode("utf-8"),
     }
-    extra = getattr(processor, "last_stats", None)
-    if extra:
-        record.update(extra)
+    stats = getattr(processor, "last_stats", None) or {}
+    if "morph_boundaries_kept" in stats:  # patok: how many morpheme boundaries are token boundaries
+        record["morph_boundaries_kept"] = stats["morph_boundaries_kept"]
     if as_json:
         typer.echo(json.dumps(record, ensure_ascii=False))
         return
@@ -95,17 +95,19 @@ def compare(
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
     table = Table(title=f"Tokenization arms on the {source} ({tokenizer.name}, seed {seed})")
-    for column in ("arm", "params", "tokens", "tokens/word", "expansion vs baseline", "round-trip"):
+    for column in ("arm", "tokens", "tokens/word", "expansion vs baseline", "round-trip"):
         table.add_column(column)
     for row in rows:
         table.add_row(
             row["arm"],
-            " ".join(f"{k}={v}" for k, v in row["params"].items() if not isinstance(v, list)) or "-",
             f"{row['tokens']:,}",
             f"{row['tokens_per_word']:.3f}",
             f"{row['expansion_vs_baseline']:+.2%}",
             "OK" if row["roundtrip_ok"] else "FAILED",
         )
+    table.caption = "\n".join(
+        f"{row['arm']}: " + (" ".join(f"{k}={v}" for k, v in row["params"].items()) or "-") for row in rows
+    )
     Console().print(table)
 
 

@@ -25,11 +25,12 @@ through alone and untouched):
    morpheme boundaries strictly inside it, and each piece between cuts is
    re-segmented into the *fewest* vocabulary tokens whose bytes spell it (a
    shortest-path DP over a bytes -> id table, split points restricted to
-   character boundaries unless the bytes are not valid UTF-8, ties broken
-   towards a longer first token). So sub-affix fragments contract into
-   whole-affix tokens where the vocabulary has them ("N" + "agl" -> "Nag" +
-   "l..."; "▁nag", "um", "an"), and tokens straddling a kept boundary are split
-   there. A piece without any vocabulary path (impossible with byte fallback or
+   character boundaries unless the bytes are not valid UTF-8; among equally
+   short segmentations, the one whose cut points come earliest: the last
+   token as long as possible, then the one before it, and so on). So
+   sub-affix fragments contract into whole-affix tokens where the vocabulary
+   has them ("N" + "agl" -> "Nag" + "l..."; "▁nag", "um", "an"), and tokens
+   straddling a kept boundary are split there. A piece without any vocabulary path (impossible with byte fallback or
    a byte-level vocabulary) leaves its whole window as it was.
 3. **Expand.** A StochasTok pass (:func:`morphtok.segment.stochastok.expand`,
    same rule as the StochasTok arm) at ``expand_prop`` over the result; tokens
@@ -152,7 +153,8 @@ class _PieceTable:
             if cost[i] >= inf or i == n:
                 continue
             step = cost[i] + 1
-            # Longest candidate first: equal-cost ties keep the longer first token.
+            # Positions are settled left to right and only a strictly cheaper path replaces
+            # one: among fewest-token paths, the earliest cut points win (longest last token).
             for j in range(min(n, i + max_len), i, -1):
                 if j in allowed_set and step < cost[j] and piece[i:j] in lookup:
                     cost[j] = step
