@@ -69,8 +69,27 @@ def _register_all() -> None:
 _register_all()
 
 
+_MULTI = {"--models", "--benchmarks"}
+
+
+def _expand_multi(argv: list[str]) -> list[str]:
+    """Allow the seed's ``--models A B C`` form: repeat the flag before each extra value."""
+    out: list[str] = []
+    flag = None
+    for arg in argv:
+        if arg.startswith("-"):
+            flag = arg if arg in _MULTI else None
+            out.append(arg)
+        elif flag is not None and out[-1] != flag:
+            out += [flag, arg]
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code."""
+    argv = _expand_multi(list(sys.argv[1:] if argv is None else argv))
     try:
         # standalone_mode=False makes click *return* a typer.Exit code instead of raising it.
         code = app(args=argv, standalone_mode=False)

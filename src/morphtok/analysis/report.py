@@ -1,0 +1,266 @@
+"""The study report: ``report.md`` and a self-contained ``report.html`` (PNG plots inlined).
+
+Sections: tokenization metrics of the three arms (dataset stats, and morpheme
+alignment on the gold set, from the shared :mod:`tokenization_metrics`), training
+curves (val/bpb per arm from ``metrics.jsonl``), accuracy tables per benchmark,
+subtask and hierarchical level with 95% Wilson intervals, and paired significance
+(exact McNemar, Holm-corrected) stated in words.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import logging
+from pathlib import Path
+
+from morphtok.analysis.statistics import holm, pairwise
+from morphtok.atomic import atomic_write_text
+from morphtok.errors import EvaluationError
+
+log = logging.getLogger(__name__)
+
+
+def _load_results(results_dir: Path) -> dict[str, dict]:
+    models = {}
+    for summary in sorted(results_dir.glob("*/summary.json")):
+        data = json.loads(summary.read_text(encoding="utf-8"))
+        items = {}
+        for path in summary.parent.glob("*.jsonl"):
+            items[path.stem] = {json.loads(line)["id"]: json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()}
+        models[summary.parent.name] = {"summary": data, "items": items}
+    if not models:
+        raise EvaluationError("no results found (expected <model>/summary.json)", where=str(results_dir))
+    hashes = {}
+    for name, model in models.items():
+        for bench, row in model["summary"]["benchmarks"].items():
+            if bench in hashes and hashes[bench][1] != row["sha256"]:
+                raise EvaluationError(f"mixed benchmark versions for {bench}: {hashes[bench][0]} and {name} differ",
+                                      where=str(results_dir), hint="re-evaluate every model on the same files")
+            hashes[bench] = (name, row["sha256"])
+    return models
+
+
+def _fmt(metrics: dict, key: str) -> str:
+    if key not in metrics:
+        return "-"
+    lo, hi = metrics[f"{key}_ci95"]
+    return f"{metrics[key]:.3f} [{lo:.2f}, {hi:.2f}]"
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _plots(models: dict, training_dirs: dict, out_dir: Path) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    plots = {}
+    names = sorted(models)
+    benches = sorted({b for m in models.values() for b in m["summary"]["benchmarks"]})
+    fig, ax = plt.subplots(figsize=(max(6, len(benches) * 1.2), 3.5))
+    width = 0.8 / max(len(names), 1)
+    for k, name in enumerate(names):
+        rows = [models[name]["summary"]["benchmarks"].get(b, {}).get("overall", {}) for b in benches]
+        key = [("acc" if "acc" in r else "exact_match") for r in rows]
+        vals = [r.get(kk, 0.0) for r, kk in zip(rows, key, strict=True)]
+        err = [[v - r.get(f"{kk}_ci95", (v, v))[0] for v, r, kk in zip(vals, rows, key, strict=True)],
+               [r.get(f"{kk}_ci95", (v, v))[1] - v for v, r, kk in zip(vals, rows, key, strict=True)]]
+        ax.bar(np.arange(len(benches)) + k * width, vals, width, yerr=err, label=name, capsize=2)
+    ax.set_xticks(np.arange(len(benches)) + width * (len(names) - 1) / 2, benches, rotation=30, ha="right")
+    ax.set_ylabel("accuracy (acc / exact match)")
+    ax.legend(fontsize=7)
+    plots["accuracy_by_benchmark"] = _png(fig)
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for name in names:
+        levels = models[name]["summary"]["benchmarks"].get("hierarchical_mcq", {}).get("by_level", {})
+        if levels:
+            xs = sorted(levels, key=int)
+            ax.plot([int(x) for x in xs], [levels[x].get("acc", 0) for x in xs], marker="o", label=name)
+    ax.set_xlabel("hierarchical level")
+    ax.set_ylabel("MCQ accuracy")
+    ax.legend(fontsize=7)
+    plots["hierarchical_levels"] = _png(fig)
+
+    subtasks = sorted({f"{b}:{s}" for m in models.values() for b, r in m["summary"]["benchmarks"].items() for s in r["by_subtask"]})
+    grid = np.array([[_first_metric(models[n]["summary"]["benchmarks"], st) for n in names] for st in subtasks])
+    fig, ax = plt.subplots(figsize=(2 + len(names) * 1.2, max(3, len(subtasks) * 0.22)))
+    image = ax.imshow(grid, aspect="auto", vmin=0, vmax=1, cmap="viridis")
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=7)
+    ax.set_yticks(range(len(subtasks)), subtasks, fontsize=6)
+    fig.colorbar(image, ax=ax)
+    plots["subtask_heatmap"] = _png(fig)
+
+    if training_dirs:
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+        for arm, directory in sorted(training_dirs.items()):
+            path = Path(directory) / "metrics.jsonl"
+            if path.is_file():
+                rows = [json.loads(line) for line in path.read_text().splitlines()]
+                points = [(r["step"], r["val/bpb"]) for r in rows if "val/bpb" in r]
+                ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=arm)
+        ax.set_xlabel("step")
+        ax.set_ylabel("validation bits per byte")
+        ax.legend(fontsize=7)
+        plots["val_bpb"] = _png(fig)
+    for name, data in plots.items():
+        (out_dir / f"{name}.png").write_bytes(base64.b64decode(data))
+    return plots
+
+
+def _first_metric(benchmarks: dict, key: str) -> float:
+    bench, subtask = key.split(":", 1)
+    row = benchmarks.get(bench, {}).get("by_subtask", {}).get(subtask, {})
+    return row.get("acc", row.get("exact_match", float("nan")))
+
+
+def _tokenization_section(tokenization: dict | None) -> list[str]:
+    lines = ["## Tokenization metrics", ""]
+    if tokenization:
+        lines += ["| arm | documents | tokens | expansion vs canonical | tokens/byte |", "|---|---|---|---|---|"]
+        for arm, prefixes in tokenization.items():
+            stats = [json.loads(Path(f"{p}.stats.json").read_text()) for p in prefixes if Path(f"{p}.stats.json").is_file()]
+            docs, toks = sum(s["documents"] for s in stats), sum(s["tokens"] for s in stats)
+            canon, nbytes = sum(s["canonical_tokens"] for s in stats), sum(s["bytes"] for s in stats)
+            lines.append(f"| {arm} | {docs:,} | {toks:,} | {toks / max(canon, 1) - 1:+.2%} | {toks / max(nbytes, 1):.3f} |")
+        lines.append("")
+    try:
+        from morphtok.analysis.tokenization_metrics import arm_alignment, from_gold_words
+        from morphtok.lang.fil.evaluation import load_gold
+        from morphtok.segment.tokenizer import load_tokenizer
+
+        gold_path = Path(__file__).resolve().parents[3] / "tests" / "data" / "morph_gold.tsv"
+        if gold_path.is_file():
+            items = from_gold_words(load_gold(gold_path))
+            tokenizer = load_tokenizer()
+            lines += ["Morpheme alignment on the hand-written gold set (MorphScore = boundary recall; micro-averaged):", "",
+                      "| arm | MorphScore | boundary P | boundary F1 | tokens/word | tokens/morpheme | affix preservation |",
+                      "|---|---|---|---|---|---|---|"]
+            for arm in ("baseline", "stochastok", "patok"):
+                m = arm_alignment(arm, tokenizer, items)
+                lines.append(f"| {arm} | {m['morph_score']:.3f} | {m['boundary_precision']:.3f} | {m['boundary_f1']:.3f} | "
+                             f"{m['tokens_per_word']:.2f} | {m['tokens_per_morpheme']:.2f} | {m['affix_preservation']:.3f} |")
+            lines.append("")
+    except Exception as err:  # noqa: BLE001 - the report still renders its other sections
+        lines.append(f"(alignment metrics unavailable: {type(err).__name__}: {err})")
+    return lines
+
+
+def build(results_dir: str | Path, out_dir: str | Path, training_dirs: dict | None = None,
+          tokenization: dict | None = None, alpha: float = 0.05) -> dict[str, Path]:
+    results_dir, out_dir = Path(results_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    models = _load_results(results_dir)
+    plots = _plots(models, training_dirs or {}, out_dir)
+    lines = ["# morphtok study report", "", f"Models: {', '.join(sorted(models))}. "
+             "Intervals are 95% Wilson intervals; MCQ accuracy uses summed log-probs (acc) and "
+             "per-character normalised log-probs (acc_norm); GEN uses case-sensitive exact match.", ""]
+    lines += _tokenization_section(tokenization)
+    if training_dirs:
+        lines += ["## Training", "", "Validation bits per byte on the shared held-out text (baseline tokenization for every arm):", ""]
+        for arm, directory in sorted(training_dirs.items()):
+            path = Path(directory) / "metrics.jsonl"
+            rows = [json.loads(x) for x in path.read_text().splitlines()] if path.is_file() else []
+            bpb = [r for r in rows if "val/bpb" in r]
+            if bpb:
+                lines.append(f"- {arm}: val/bpb {bpb[0]['val/bpb']:.3f} at step {bpb[0]['step']} -> "
+                             f"{bpb[-1]['val/bpb']:.3f} at step {bpb[-1]['step']}")
+        lines += ["", "![val/bpb](val_bpb.png)", ""]
+    lines += ["## Accuracy", "", "| model | benchmark | n | acc / exact match | acc_norm / lenient |", "|---|---|---|---|---|"]
+    for name in sorted(models):
+        for bench, row in sorted(models[name]["summary"]["benchmarks"].items()):
+            o = row["overall"]
+            first, second = ("acc", "acc_norm") if "acc" in o else ("exact_match", "lenient_match")
+            lines.append(f"| {name} | {bench} | {o.get('n', 0)} | {_fmt(o, first)} | {_fmt(o, second)} |")
+    lines += ["", "![accuracy](accuracy_by_benchmark.png)", "", "### By subtask and level", "",
+              "| model | benchmark | group | n | acc / exact match |", "|---|---|---|---|---|"]
+    for name in sorted(models):
+        for bench, row in sorted(models[name]["summary"]["benchmarks"].items()):
+            for group, key in (("by_subtask", ""), ("by_level", "level ")):
+                for label, m in row[group].items():
+                    metric = "acc" if "acc" in m else "exact_match"
+                    lines.append(f"| {name} | {bench} | {key}{label} | {m.get('n', 0)} | {_fmt(m, metric)} |")
+    lines += ["", "![levels](hierarchical_levels.png)", "", "![heatmap](subtask_heatmap.png)", ""]
+    lines += _significance(models, alpha)
+    markdown = "\n".join(lines) + "\n"
+    paths = {"report_md": out_dir / "report.md", "report_html": out_dir / "report.html"}
+    atomic_write_text(paths["report_md"], markdown)
+    atomic_write_text(paths["report_html"], _html(markdown, plots))
+    return paths
+
+
+def _significance(models: dict, alpha: float) -> list[str]:
+    tests = []
+    benches = sorted({b for m in models.values() for b in m["items"]})
+    for bench in benches:
+        per_model = {n: {k: bool(v["correct"]) for k, v in m["items"].get(bench, {}).items()} for n, m in models.items()
+                     if m["items"].get(bench)}
+        for row in pairwise(per_model):
+            if row["n"]:
+                tests.append({"benchmark": bench, **row})
+    lines = ["## Paired significance", "",
+             f"Exact McNemar tests on shared items; Holm correction over all {len(tests)} tests at alpha={alpha}.", ""]
+    if not tests:
+        return [*lines, "Only one model: no pairwise comparison.", ""]
+    rejected = holm([t["p_value"] for t in tests], alpha)
+    lines += ["| benchmark | A | B | n | only A right | only B right | p | significant |", "|---|---|---|---|---|---|---|---|"]
+    for test, sig in zip(tests, rejected, strict=True):
+        lines.append(f"| {test['benchmark']} | {test['a']} | {test['b']} | {test['n']} | {test['only_a']} | "
+                     f"{test['only_b']} | {test['p_value']:.3g} | {'yes' if sig else 'no'} |")
+    significant = [t for t, s in zip(tests, rejected, strict=True) if s]
+    lines.append("")
+    if significant:
+        lines.append("Significant after correction: " + "; ".join(
+            f"{t['a']} vs {t['b']} on {t['benchmark']} ({t['a'] if t['only_a'] > t['only_b'] else t['b']} better, p={t['p_value']:.2g})"
+            for t in significant) + ".")
+    else:
+        lines.append("No difference between models is significant after Holm correction.")
+    return [*lines, ""]
+
+
+def _html(markdown: str, plots: dict[str, str]) -> str:
+    body, in_table = [], False
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            cells = [html.escape(c.strip()) for c in line.strip("|").split("|")]
+            if set("".join(cells)) <= set("-"):
+                continue
+            if not in_table:
+                body.append("<table>")
+                in_table = True
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            continue
+        if in_table:
+            body.append("</table>")
+            in_table = False
+        if line.startswith("!["):
+            name = line[line.index("(") + 1 : line.index(")")].removesuffix(".png")
+            if name in plots:
+                body.append(f'<img alt="{name}" src="data:image/png;base64,{plots[name]}">')
+        elif line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            body.append(f"<h{level}>{html.escape(line.lstrip('# '))}</h{level}>")
+        elif line.strip():
+            body.append(f"<p>{html.escape(line)}</p>")
+    if in_table:
+        body.append("</table>")
+    style = "body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}td{border:1px solid #ccc;padding:2px 6px;font-size:12px}"
+    return f"<!doctype html><html><head><meta charset='utf-8'><title>morphtok report</title><style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+
+
+def run(results_dir, out_dir, training_dirs=None, tokenization=None, cfg=None) -> dict[str, Path]:
+    """Study entry point."""
+    alpha = getattr(cfg, "alpha", 0.05)
+    return build(results_dir, out_dir, training_dirs=training_dirs, tokenization=tokenization, alpha=alpha)

@@ -1,0 +1,181 @@
+"""Evaluate models on benchmark files; per-item results and a summary per model.
+
+Outputs: ``OUT/<model>/<benchmark>.jsonl`` (one line per item: id, subtask, level,
+prompt, options, per-option log-probs, prediction, gold, correct, generated
+text) and ``OUT/<model>/summary.json`` (per family, subtask and level: n, acc,
+acc_norm or exact_match, a 95% Wilson interval; the model spec, dtype, benchmark
+hashes and time). Items are appended and flushed one by one; a rerun skips the
+finished ones, so a killed run loses nothing. ``limit`` takes a seeded subset of
+each file, the same items for every model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from morphtok.atomic import atomic_write_json
+from morphtok.bench.schema import PACUTE, Item, read_items
+from morphtok.errors import EvaluationError, MorphtokError
+from morphtok.eval.scoring import ScoringModel, pick, split_request
+from morphtok.progress import make_progress
+
+log = logging.getLogger(__name__)
+
+
+def prompt_text(item: Item) -> str:
+    return f"Question: {item.prompt_en}\nAnswer:"
+
+
+def benchmark_files(bench_dir: str | Path, benchmarks: list[str], mode: str) -> list[Path]:
+    families = []
+    for name in benchmarks:
+        families += list(PACUTE) if name == "pacute" else [name]
+    formats = ("mcq", "gen") if mode == "both" else (mode,)
+    files = [Path(bench_dir) / f"{f}_{fmt}.jsonl" for f in families for fmt in formats]
+    return [p for p in files if p.is_file()]
+
+
+def subset(items: list[Item], limit: int | None, seed: int) -> list[Item]:
+    if limit is None or limit >= len(items):
+        return items
+    keep = sorted(np.random.default_rng(seed).choice(len(items), size=limit, replace=False).tolist())
+    return [items[k] for k in keep]
+
+
+def lenient(text: str) -> str:
+    return re.sub(r"[^\w]", "", text.casefold())
+
+
+def evaluate_model(name: str, spec: str, files: list[Path], out_dir: Path, *, limit, seed, dtype, batch_size) -> Path:
+    from morphtok.train.models import load_causal_lm
+
+    target = out_dir / _safe(name)
+    target.mkdir(parents=True, exist_ok=True)
+    scorer = ScoringModel(load_causal_lm(spec, dtype=dtype), batch_size=batch_size)
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    with make_progress("items") as progress:
+        for path in files:
+            items = subset(read_items(path), limit, seed)
+            results_path = target / path.name
+            done = _finished_ids(results_path)
+            task = progress.add_task(f"{name}: {path.stem}", total=len(items), completed=len(done))
+            with open(results_path, "a", encoding="utf-8") as handle:
+                for item in items:
+                    if item.id in done:
+                        continue
+                    record = _score_item(scorer, item, rng)
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    handle.flush()
+                    progress.advance(task)
+    summarize(target, files, spec=spec, dtype=dtype, seconds=time.perf_counter() - start)
+    return target
+
+
+def _score_item(scorer: ScoringModel, item: Item, rng) -> dict:
+    record = {"id": item.id, "family": item.family, "subtask": item.subtask, "level": item.level,
+              "format": item.format, "prompt": item.prompt_en, "gold": item.answer}
+    context = prompt_text(item)
+    if item.format == "mcq":
+        options = item.options or []
+        sums = scorer.loglikelihood([split_request(context, o) for o in options])
+        norms = [s / max(len(o), 1) for s, o in zip(sums, options, strict=True)]
+        prediction, prediction_norm = pick(sums, rng), pick(norms, rng)
+        record.update(options=options, logprobs=sums, prediction=prediction, prediction_norm=prediction_norm,
+                      correct=prediction == item.answer_index, correct_norm=prediction_norm == item.answer_index)
+    else:
+        generated = scorer.generate_until([context])[0]
+        record.update(generated=generated, correct=generated.strip() == item.answer,
+                      correct_lenient=lenient(generated) == lenient(item.answer))
+    return record
+
+
+def _finished_ids(path: Path) -> set[str]:
+    if not path.is_file():
+        return set()
+    ids = set()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                ids.add(json.loads(line)["id"])
+            except (json.JSONDecodeError, KeyError):
+                continue  # a torn last line from a killed run is rescored
+    return ids
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n == 0:
+        return (0.0, 0.0)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, float(centre - half)), min(1.0, float(centre + half)))
+
+
+def _metrics(records: list[dict]) -> dict:
+    n = len(records)
+    out: dict = {"n": n}
+    if not n:
+        return out
+    if records[0]["format"] == "mcq":
+        keys = (("acc", "correct"), ("acc_norm", "correct_norm"))
+    else:
+        keys = (("exact_match", "correct"), ("lenient_match", "correct_lenient"))
+    for metric, field in keys:
+        hits = sum(bool(r[field]) for r in records)
+        out[metric] = hits / n
+        out[f"{metric}_ci95"] = wilson(hits, n)
+    return out
+
+
+def summarize(target: Path, files: list[Path], **info) -> dict:
+    summary: dict = {**info, "benchmarks": {}}
+    for path in files:
+        records = [json.loads(line) for line in open(target / path.name, encoding="utf-8")] if (target / path.name).is_file() else []
+        groups: dict[str, dict[str, list]] = {"subtask": defaultdict(list), "level": defaultdict(list)}
+        for r in records:
+            groups["subtask"][r["subtask"]].append(r)
+            if r.get("level") is not None:
+                groups["level"][str(r["level"])].append(r)
+        summary["benchmarks"][path.stem] = {
+            "overall": _metrics(records),
+            "by_subtask": {k: _metrics(v) for k, v in sorted(groups["subtask"].items())},
+            "by_level": {k: _metrics(v) for k, v in sorted(groups["level"].items())},
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
+    atomic_write_json(target / "summary.json", summary)
+    return summary
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
+
+
+def run(models: dict[str, str], bench_dir: str | Path, out_dir: str | Path, *, mode: str = "both",
+        limit: int | None = None, seed: int = 0, num_fewshot: int = 0, dtype: str = "float32",
+        batch_size: int = 8, benchmarks: list[str] | None = None) -> Path:
+    """Evaluate every model; a model that fails is reported and the others continue."""
+    if num_fewshot:
+        log.warning("num_fewshot=%d requested; this build evaluates zero-shot only", num_fewshot)
+    out_dir = Path(out_dir)
+    files = benchmark_files(bench_dir, benchmarks or ["pacute", "hierarchical"], mode)
+    if not files:
+        raise EvaluationError("no benchmark files found", where=str(bench_dir), hint="run `morphtok bench generate`")
+    failures = {}
+    for name, spec in models.items():
+        try:
+            evaluate_model(name, spec, files, out_dir, limit=limit, seed=seed, dtype=dtype, batch_size=batch_size)
+        except MorphtokError as err:
+            log.error("model %s failed: %s", name, err)
+            failures[name] = str(err)
+    if failures and len(failures) == len(models):
+        raise EvaluationError(f"every model failed: {failures}")
+    return out_dir
