@@ -166,3 +166,13 @@ def test_morphological_effect_in_running_text(gemma_tokenizer):
     assert rows["patok"]["tokens_per_word"] < 1.6 * rows["baseline"]["tokens_per_word"]
     with pytest.raises(TokenizerError, match="do not spell"):
         text_alignment(["kumain"], lambda text, i: gemma_tokenizer.encode("kain"), gemma_tokenizer)
+
+
+def test_words_glued_to_other_scripts_keep_their_boundaries(gemma_tokenizer):
+    processor = build_processor("patok", gemma_tokenizer, contract_prop=1.0, expand_prop=0.0, affix_awareness=1.0)
+    for text in ("東nagluluto", "🍜kumain", "nagluluto東"):
+        out = processor.process(text, document_rng(0, "patok", text))
+        assert gemma_tokenizer.decode(out) == text
+        assert processor.last_stats["morph_boundaries_kept"]["total"] >= 1
+    out = processor.process([np.int64(i) for i in gemma_tokenizer.encode("kumain")], document_rng(0, "patok", "n"))
+    assert all(type(i) is int for i in out)

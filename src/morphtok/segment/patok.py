@@ -69,6 +69,7 @@ from morphtok.segment.tokenizer import Tokenizer
 # One byte class (fast): a run that is not a valid word (stray continuation bytes,
 # edge hyphens) simply fails analysis and contributes no boundary.
 _WORD_SPLIT = re.compile(rb"[A-Za-z\xc3\x80-\xbf-]+")
+_CONTINUATION = bytes(range(0x80, 0xC0))
 
 
 @lru_cache(maxsize=1 << 17)
@@ -94,12 +95,19 @@ def chunk_boundaries(chunk: bytes) -> tuple[tuple[int, ...], tuple[int, ...]] | 
     bounds: list[int] = []
     spans: list[int] = []
     for match in _WORD_SPLIT.finditer(chunk):
-        try:
-            word_bounds, word_spans = word_boundaries(match.group())
-        except UnicodeDecodeError:  # a run of stray UTF-8 bytes is not a word
+        # The byte class also matches the tails of other multi-byte characters ("東kain"):
+        # trim stray continuation bytes and a dangling lead byte off the edges first.
+        word = match.group().lstrip(_CONTINUATION)
+        offset = match.start() + len(match.group()) - len(word)
+        word = word.rstrip(b"\xc3")
+        if not word:
             continue
-        bounds.extend(match.start() + x for x in word_bounds)
-        spans.extend(match.start() + x for x in word_spans)
+        try:
+            word_bounds, word_spans = word_boundaries(word)
+        except UnicodeDecodeError:  # still not whole characters: not a word
+            continue
+        bounds.extend(offset + x for x in word_bounds)
+        spans.extend(offset + x for x in word_spans)
     return (tuple(bounds), tuple(spans)) if bounds else ()
 
 
@@ -235,6 +243,8 @@ class PatokProcessor(Processor):
             ids = text_or_ids.reshape(-1).tolist()
         else:
             ids = list(text_or_ids)
+            if ids and type(ids[0]) is not int:  # e.g. numpy integers: output plain ints
+                ids = [int(i) for i in ids]
         if not ids:
             self._last = ([], _EMPTY, _EMPTY)
             return []

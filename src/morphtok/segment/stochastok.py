@@ -225,6 +225,8 @@ def expand_list(
     that assembles the output with C-level list operations (long documents).
     """
     seq = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+    if seq and type(seq[0]) is not int:  # e.g. numpy integers: output plain ints
+        seq = [int(i) for i in seq]
     if not seq or expand_prop <= 0.0:
         return seq
     draws = rng.random(len(seq))
