@@ -298,16 +298,11 @@ class PatokProcessor(Processor):
         hits = list(compress(count(), records))  # chunks with at least one boundary
         if not hits:
             return _EMPTY, _EMPTY.astype(bool), _EMPTY.reshape(0, 2)
-        lengths = list(map(len, chunks))
-        ends = list(accumulate(lengths))
-        if len(hits) > 1:
-            pick = itemgetter(*hits)
-            found, hit_ends, hit_lengths = pick(records), pick(ends), pick(lengths)
-        else:
-            found, hit_ends, hit_lengths = (records[hits[0]],), (ends[hits[0]],), (lengths[hits[0]],)
-        # Chunk k starts after the k chunks before it and their k separating spaces.
-        columns = np.array((hit_ends, hit_lengths, hits), dtype=np.int64)
-        hit_starts = columns[0] - columns[1] + columns[2]
+        found = itemgetter(*hits)(records) if len(hits) > 1 else (records[hits[0]],)
+        # Chunk k starts one byte after the k-th space.
+        spaces = np.flatnonzero(np.frombuffer(doc, dtype=np.uint8) == 0x20)
+        hit_index = np.array(hits, dtype=np.int64)
+        hit_starts = np.where(hit_index > 0, spaces[np.maximum(hit_index - 1, 0)] + 1, 0) if spaces.size else hit_index
         bounds = [record[0] for record in found]
         spans = [record[1] for record in found]
         counts = np.fromiter(map(len, bounds), dtype=np.int64, count=len(hits))
