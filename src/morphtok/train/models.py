@@ -78,6 +78,7 @@ def gemma3_270m_dir() -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     # save_pretrained refuses models of quantized origin; the weights are plain fp32 now.
     model.config.quantization_config = None
+    model.hf_quantizer = None  # transformers 5 checks the quantizer object, not only the config
     model.save_pretrained(tmp, safe_serialization=True)
     load_tokenizer().save(tmp)
     if target.exists():
