@@ -54,6 +54,7 @@ def _register_all() -> None:
     # Each import is cheap: the phase cli modules import their heavy deps lazily.
     from morphtok.analysis import cli as analysis_cli
     from morphtok.bench import cli as bench_cli
+    from morphtok.cluster import cli as cluster_cli
     from morphtok.data import cli as data_cli
     from morphtok.eval import cli as eval_cli
     from morphtok.lang.fil import cli as fil_cli
@@ -61,7 +62,7 @@ def _register_all() -> None:
     from morphtok.study_cli import register as study_register
     from morphtok.train import cli as train_cli
 
-    for module in (segment_cli, fil_cli, data_cli, train_cli, bench_cli, eval_cli, analysis_cli):
+    for module in (segment_cli, fil_cli, data_cli, train_cli, bench_cli, eval_cli, analysis_cli, cluster_cli):
         module.register(app)
     study_register(app)
 

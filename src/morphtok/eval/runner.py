@@ -99,8 +99,14 @@ def _score_item(scorer: ScoringModel, item: Item, rng) -> dict:
 
 
 def _finished_ids(path: Path) -> set[str]:
+    """Ids already scored; a torn last line (killed run) is cut off so appends stay clean."""
     if not path.is_file():
         return set()
+    with open(path, "rb+") as handle:
+        data = handle.read()
+        keep = data.rfind(b"\n") + 1
+        if keep != len(data):
+            handle.truncate(keep)
     ids = set()
     with open(path, encoding="utf-8") as handle:
         for line in handle:

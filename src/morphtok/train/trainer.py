@@ -232,7 +232,7 @@ class Trainer:
             return
         mode = os.environ.get("WANDB_MODE") or ("online" if os.environ.get("WANDB_API_KEY") else "offline")
         self._wandb = wandb.init(project=self.train_cfg.wandb_project, name=self.train_cfg.wandb_name.format(arm=self.arm),
-                                 dir=str(self.dir), mode=mode, reinit=True)
+                                 dir=str(self.dir), mode=mode, reinit="finish_previous")
 
     def train(self) -> Path:
         import torch
