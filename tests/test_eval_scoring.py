@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from morphtok.eval.runner import run, subset, wilson
+from morphtok.eval.scoring import ScoringModel, cut_at_stop, pick, split_request
+from morphtok.train.models import LoadedModel, tiny_model
+
+
+@pytest.fixture(scope="module")
+def scorer(gemma_tokenizer):
+    model = tiny_model(262_144, seed=3).eval()
+    return ScoringModel(LoadedModel(model, gemma_tokenizer, None, "tiny-full", "float32"), batch_size=3)
+
+
+def _reference(scorer, context, continuation):
+    """Hand computation: one forward over [bos]+whole, sum log p(continuation token | prefix)."""
+    tok = scorer.tokenizer
+    whole = tok.encode(context + continuation)
+    n = len(tok.encode(context))
+    ids = [tok.bos_id, *whole]
+    with torch.no_grad():
+        logprobs = torch.log_softmax(scorer.model(input_ids=torch.tensor([ids])).logits[0].float(), -1)
+    return sum(float(logprobs[p - 1, ids[p]]) for p in range(n + 1, len(ids)))
+
+
+def test_loglikelihood_matches_hand_computation(scorer):
+    context = "Question: What is the root word of 'kumain'?\nAnswer:"
+    requests = [split_request(context, option) for option in ["kain", "umain", "nagluto 🍜", "Ñoño"]]
+    scores = scorer.loglikelihood(requests)
+    for request, score in zip(requests, scores, strict=True):
+        assert score == pytest.approx(_reference(scorer, request.context, request.continuation), abs=1e-4)
+    assert all(s < 0 for s in scores)
+
+
+def test_split_moves_trailing_whitespace():
+    request = split_request("Answer: ", "kain")
+    assert request.context == "Answer:" and request.continuation == "  kain"
+
+
+def test_ties_are_broken_by_seeded_random_choice():
+    picks = {pick([-1.0, -1.0, -2.0, -1.0], np.random.default_rng(seed)) for seed in range(40)}
+    assert picks == {0, 1, 3}
+    assert pick([-3.0, -1.0, -2.0], np.random.default_rng(0)) == 1
+    first = [pick([0.0, 0.0], np.random.default_rng(7)) for _ in range(3)]
+    assert len(set(first)) == 1
+
+
+def test_generation_stops_and_is_extracted_from_ids(scorer):
+    assert cut_at_stop("kumain\nQuestion: next") == "kumain"
+    assert cut_at_stop("kain Question: x") == "kain "
+    out = scorer.generate_until(["Question: Spell 'kain'.\nAnswer:"], max_new_tokens=5)
+    assert len(out) == 1 and "\n" not in out[0]
+
+
+def test_wilson_interval():
+    lo, hi = wilson(50, 100)
+    assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
+    assert wilson(0, 10)[0] == 0.0
+
+
+def test_runner_results_resume_and_repeat(tmp_path, gemma_tokenizer):
+    from morphtok.bench.generate import generate, write
+
+    write({k: v for k, v in generate(5, {n: 3 for n in ("spell", "length", "count_char", "count_vowels")},
+                                     ["composition"]).items()}, tmp_path / "bench", 5)
+    model_dir = tmp_path / "model"
+    tiny_model(262_144, seed=1).save_pretrained(model_dir)
+    gemma_tokenizer.save(model_dir)
+    run({"m": str(model_dir)}, tmp_path / "bench", tmp_path / "r1", limit=5, seed=1, benchmarks=["composition"],
+        mode="mcq")
+    first = (tmp_path / "r1" / "m" / "composition_mcq.jsonl").read_text()
+    assert len(first.splitlines()) == 5
+    summary = json.loads((tmp_path / "r1" / "m" / "summary.json").read_text())
+    overall = summary["benchmarks"]["composition_mcq"]["overall"]
+    assert overall["n"] == 5 and 0 <= overall["acc"] <= 1 and len(overall["acc_ci95"]) == 2
+    # A killed run: keep two finished items and a torn line; the rerun completes identically.
+    lines = first.splitlines()
+    (tmp_path / "r2" / "m").mkdir(parents=True)
+    (tmp_path / "r2" / "m" / "composition_mcq.jsonl").write_text("\n".join(lines[:2]) + "\n" + lines[2][:20])
+    run({"m": str(model_dir)}, tmp_path / "bench", tmp_path / "r2", limit=5, seed=1, benchmarks=["composition"],
+        mode="mcq")
+    redone = [json.loads(x) for x in (tmp_path / "r2" / "m" / "composition_mcq.jsonl").read_text().splitlines()
+              if x.strip().endswith("}")]
+    assert sorted(r["id"] for r in redone) == sorted(json.loads(x)["id"] for x in lines)
+
+
+def test_subset_is_seeded_and_shared():
+    items = list(range(50))
+    assert subset(items, 10, 3) == subset(items, 10, 3)
+    assert subset(items, 10, 3) != subset(items, 10, 4)
+    assert subset(items, None, 3) == items
+    assert math.isclose(len(subset(items, 10, 0)), 10)
