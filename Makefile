@@ -19,6 +19,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/morphtok arms compare
+	$(VENV)/bin/morphtok study run --config demo --out runs/demo
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider tests
