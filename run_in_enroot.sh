@@ -7,8 +7,12 @@ if ! command -v enroot >/dev/null 2>&1; then
     echo "enroot is not installed on this machine: cannot run '$*' in the NeMo container." >&2
     echo "On the cluster: bash training/nemo/setup/setup_enroot.sh, then rerun. Locally: use 'morphtok train'." >&2
     if [ "${1:-}" = "python" ] && [[ " $* " == *" --help "* ]]; then
+        # Showing --help needs no container: use the project's virtualenv when there is one.
+        HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+        PY="python3"
+        [ -x "$HERE/.venv/bin/python" ] && PY="$HERE/.venv/bin/python"
         shift
-        exec python3 "$@"
+        exec "$PY" "$@"
     fi
     exit 2
 fi
