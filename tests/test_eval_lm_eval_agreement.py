@@ -1,0 +1,59 @@
+"""Our MCQ log-likelihoods equal lm-evaluation-harness 0.4.13's, per item, on the same model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+@pytest.mark.slow
+def test_loglikelihoods_match_lm_eval(tmp_path, gemma_tokenizer):
+    lm_eval = pytest.importorskip("lm_eval")
+    from lm_eval.tasks import TaskManager
+    from transformers import PreTrainedTokenizerFast
+
+    from morphtok.bench.generate import generate
+    from morphtok.eval.runner import prompt_text
+    from morphtok.eval.scoring import ScoringModel, pick, split_request
+    from morphtok.train.models import load_causal_lm, tiny_model
+
+    model_dir = tmp_path / "model"
+    tiny_model(262_144, seed=11).save_pretrained(model_dir)
+    PreTrainedTokenizerFast(tokenizer_object=gemma_tokenizer.hf, bos_token="<bos>", eos_token="<eos>",
+                            pad_token="<pad>", unk_token="<unk>").save_pretrained(model_dir)
+    items = generate(3, {"spell": 2, "length": 2, "count_char": 2, "count_vowels": 2}, ["composition"])["composition_mcq"]
+    data = tmp_path / "items.jsonl"
+    data.write_text("".join(json.dumps({"question": prompt_text(i), "choices": i.options, "gold": i.answer_index},
+                                       ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    (tasks / "morphtok_agreement.yaml").write_text(
+        "task: morphtok_agreement\n"
+        "dataset_path: json\n"
+        f"dataset_kwargs:\n  data_files:\n    test: {data}\n"
+        "test_split: test\n"
+        "output_type: multiple_choice\n"
+        'doc_to_text: "{{question}}"\n'
+        'doc_to_choice: "{{choices}}"\n'
+        'doc_to_target: "{{gold}}"\n'
+        'target_delimiter: " "\n'
+        "metric_list:\n  - metric: acc\n  - metric: acc_norm\n",
+        encoding="utf-8",
+    )
+    results = lm_eval.simple_evaluate(
+        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=["morphtok_agreement"],
+        task_manager=TaskManager(include_path=str(tasks)), device="cpu", batch_size=1, log_samples=True,
+    )
+    samples = sorted(results["samples"]["morphtok_agreement"], key=lambda s: s["doc_id"])
+    scorer = ScoringModel(load_causal_lm(str(model_dir)), batch_size=4)
+    assert len(samples) == len(items) == 8
+    for sample, item in zip(samples, items, strict=True):
+        theirs = [float(r[0][0]) for r in sample["resps"]]
+        ours = scorer.loglikelihood([split_request(prompt_text(item), o) for o in item.options])
+        assert ours == pytest.approx(theirs, abs=1e-3)
+        norms = [s / len(o) for s, o in zip(ours, item.options, strict=True)]
+        import numpy as np
+
+        assert float(sample["acc"]) == float(pick(ours, np.random.default_rng(0)) == item.answer_index)
+        assert float(sample["acc_norm"]) == float(pick(norms, np.random.default_rng(0)) == item.answer_index)
