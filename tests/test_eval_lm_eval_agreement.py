@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 
@@ -14,6 +12,7 @@ def test_loglikelihoods_match_lm_eval(tmp_path, gemma_tokenizer):
     from transformers import PreTrainedTokenizerFast
 
     from morphtok.bench.generate import generate
+    from morphtok.bench.lm_eval_export import export_items
     from morphtok.eval.runner import prompt_text
     from morphtok.eval.scoring import ScoringModel, pick, split_request
     from morphtok.train.models import load_causal_lm, tiny_model
@@ -23,29 +22,14 @@ def test_loglikelihoods_match_lm_eval(tmp_path, gemma_tokenizer):
     PreTrainedTokenizerFast(tokenizer_object=gemma_tokenizer.hf, bos_token="<bos>", eos_token="<eos>",
                             pad_token="<pad>", unk_token="<unk>").save_pretrained(model_dir)
     items = generate(3, {"spell": 2, "length": 2, "count_char": 2, "count_vowels": 2}, ["composition"])["composition_mcq"]
-    data = tmp_path / "items.jsonl"
-    data.write_text("".join(json.dumps({"question": prompt_text(i), "choices": i.options, "gold": i.answer_index},
-                                       ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
     tasks = tmp_path / "tasks"
     tasks.mkdir()
-    (tasks / "morphtok_agreement.yaml").write_text(
-        "task: morphtok_agreement\n"
-        "dataset_path: json\n"
-        f"dataset_kwargs:\n  data_files:\n    test: {data}\n"
-        "test_split: test\n"
-        "output_type: multiple_choice\n"
-        'doc_to_text: "{{question}}"\n'
-        'doc_to_choice: "{{choices}}"\n'
-        'doc_to_target: "{{gold}}"\n'
-        'target_delimiter: " "\n'
-        "metric_list:\n  - metric: acc\n  - metric: acc_norm\n",
-        encoding="utf-8",
-    )
+    export_items("agreement_mcq", items, tasks)
     results = lm_eval.simple_evaluate(
-        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=["morphtok_agreement"],
+        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=["morphtok_agreement_mcq"],
         task_manager=TaskManager(include_path=str(tasks)), device="cpu", batch_size=1, log_samples=True,
     )
-    samples = sorted(results["samples"]["morphtok_agreement"], key=lambda s: s["doc_id"])
+    samples = sorted(results["samples"]["morphtok_agreement_mcq"], key=lambda s: s["doc_id"])
     scorer = ScoringModel(load_causal_lm(str(model_dir)), batch_size=4)
     assert len(samples) == len(items) == 8
     for sample, item in zip(samples, items, strict=True):

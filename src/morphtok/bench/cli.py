@@ -38,5 +38,17 @@ def validate_cmd(paths: list[str] = typer.Argument(...)) -> None:
     raise typer.Exit(1 if failed else 0)
 
 
+@bench_app.command("export-lm-eval")
+def export_cmd(
+    benchmark_dir: str = typer.Option("data/benchmarks", "--benchmark-dir"),
+    out: str = typer.Option(..., "--out", help="Task directory for lm_eval --include_path."),
+) -> None:
+    """Write lm-evaluation-harness task YAMLs + data (absolute paths; runs offline)."""
+    from morphtok.bench.lm_eval_export import export
+
+    paths = export(benchmark_dir, out)
+    typer.echo(f"wrote {len(paths)} tasks to {out} (lm_eval --include_path {out} --tasks morphtok_<family>_<format>)")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(bench_app, name="bench")

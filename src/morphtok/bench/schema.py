@@ -38,6 +38,11 @@ class Item:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
 
+def prompt_text(item: Item) -> str:
+    """The zero-shot prompt every evaluator scores (ours and the lm-eval export alike)."""
+    return f"Question: {item.prompt_en}\nAnswer:"
+
+
 def read_items(path: str | Path) -> list[Item]:
     """Read our JSONL schema, naming file:line on any malformed record."""
     path = Path(path)

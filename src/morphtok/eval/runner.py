@@ -22,16 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from morphtok.atomic import atomic_write_json
-from morphtok.bench.schema import PACUTE, Item, read_items
+from morphtok.bench.schema import PACUTE, Item, prompt_text, read_items
 from morphtok.errors import EvaluationError, MorphtokError
 from morphtok.eval.scoring import ScoringModel, pick, split_request
 from morphtok.progress import make_progress
 
 log = logging.getLogger(__name__)
-
-
-def prompt_text(item: Item) -> str:
-    return f"Question: {item.prompt_en}\nAnswer:"
 
 
 def benchmark_files(bench_dir: str | Path, benchmarks: list[str], mode: str) -> list[Path]:
