@@ -17,7 +17,7 @@ import numpy as np
 from morphtok.bench.generate import generate
 from morphtok.bench.lm_eval_export import export_items
 from morphtok.bench.schema import prompt_text
-from morphtok.eval.scoring import ScoringModel, pick, split_request
+from morphtok.eval.scoring import ScoringModel, pick
 from morphtok.train.models import gemma3_270m_dir, load_causal_lm
 
 
@@ -33,7 +33,7 @@ def main() -> None:
 
     scorer = ScoringModel(load_causal_lm(model_dir), batch_size=4)
     start = time.perf_counter()
-    ours = [scorer.loglikelihood([split_request(prompt_text(i), o) for o in i.options]) for i in items]
+    ours = [scorer.score_options(prompt_text(i), i.options) for i in items]
     ours_time = time.perf_counter() - start
 
     import lm_eval

@@ -34,7 +34,9 @@ def test_loglikelihoods_match_lm_eval(tmp_path, gemma_tokenizer):
     assert len(samples) == len(items) == 8
     for sample, item in zip(samples, items, strict=True):
         theirs = [float(r[0][0]) for r in sample["resps"]]
-        ours = scorer.loglikelihood([split_request(prompt_text(item), o) for o in item.options])
+        ours = scorer.score_options(prompt_text(item), item.options)
+        assert ours == pytest.approx(scorer.loglikelihood([split_request(prompt_text(item), o) for o in item.options]),
+                                     abs=1e-4)
         assert ours == pytest.approx(theirs, abs=1e-3)
         norms = [s / len(o) for s, o in zip(ours, item.options, strict=True)]
         import numpy as np

@@ -36,6 +36,8 @@ def test_loglikelihood_matches_hand_computation(scorer):
     for request, score in zip(requests, scores, strict=True):
         assert score == pytest.approx(_reference(scorer, request.context, request.continuation), abs=1e-4)
     assert all(s < 0 for s in scores)
+    shared = scorer.score_options(context, ["kain", "umain", "nagluto 🍜", "Ñoño"])
+    assert shared == pytest.approx(scores, abs=1e-4)
 
 
 def test_split_moves_trailing_whitespace():

@@ -24,7 +24,7 @@ import numpy as np
 from morphtok.atomic import atomic_write_json
 from morphtok.bench.schema import PACUTE, Item, prompt_text, read_items
 from morphtok.errors import EvaluationError, MorphtokError
-from morphtok.eval.scoring import ScoringModel, pick, split_request
+from morphtok.eval.scoring import ScoringModel, pick
 from morphtok.progress import make_progress
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def _score_item(scorer: ScoringModel, item: Item, rng) -> dict:
     context = prompt_text(item)
     if item.format == "mcq":
         options = item.options or []
-        sums = scorer.loglikelihood([split_request(context, o) for o in options])
+        sums = scorer.score_options(context, options)
         norms = [s / max(len(o), 1) for s, o in zip(sums, options, strict=True)]
         prediction, prediction_norm = pick(sums, rng), pick(norms, rng)
         record.update(options=options, logprobs=sums, prediction=prediction, prediction_norm=prediction_norm,

@@ -54,16 +54,62 @@ class ScoringModel:
             return gemma_ids, list(range(len(gemma_ids)))
         return self.vocab_map.to_model(gemma_ids)
 
+    def _prepare(self, req: LoglikelihoodRequest) -> tuple[list[int], int]:
+        """(model ids of [bos] + context + continuation, index of the first continuation token)."""
+        whole = self.tokenizer.encode(req.context + req.continuation)
+        n_context = len(self.tokenizer.encode(req.context))
+        ids, owner = self._model_ids([self.tokenizer.bos_id, *whole])
+        first = next(k for k, o in enumerate(owner) if o >= n_context + 1) if whole[n_context:] else len(ids)
+        return ids, first
+
+    def _sum_logprobs(self, hidden, ids: list[int], first: int) -> float:
+        torch = self.torch
+        if first >= len(ids):
+            return 0.0
+        logits = self.model.get_output_embeddings()(hidden).float()
+        if self.softcap:
+            logits = torch.tanh(logits / self.softcap) * self.softcap
+        logprobs = torch.log_softmax(logits, dim=-1)
+        targets = torch.tensor(ids[first:])
+        return float(logprobs[torch.arange(len(targets)), targets].sum())
+
+    def score_options(self, context: str, options: list[str]) -> list[float]:
+        """:meth:`loglikelihood` of every option after one shared context, reusing its KV cache.
+
+        The shared prefix (the options' common leading model ids, up to the first
+        continuation position) runs once; the options' suffixes run as one batch on a
+        copy of its cache. Same numbers as :meth:`loglikelihood`, a fraction of the work.
+        """
+        torch = self.torch
+        requests = [split_request(context, o) for o in options]
+        prepared = [self._prepare(r) for r in requests]
+        shared = min(first for _, first in prepared) - 1
+        for ids, _ in prepared[1:]:
+            common = next((k for k, (a, b) in enumerate(zip(prepared[0][0], ids, strict=False)) if a != b), len(ids))
+            shared = min(shared, common)
+        if shared < 2 or any(len(ids) <= shared for ids, _ in prepared):
+            return self.loglikelihood(requests)
+        pad = self.tokenizer.pad_id or 0
+        with torch.no_grad():
+            head = self.model.model(input_ids=torch.tensor([prepared[0][0][:shared]]), use_cache=True)
+            last = head.last_hidden_state[0, shared - 1]
+            cache = head.past_key_values
+            cache.batch_repeat_interleave(len(prepared))
+            width = max(len(ids) - shared for ids, _ in prepared)
+            suffix = torch.tensor([ids[shared:] + [pad] * (width - len(ids) + shared) for ids, _ in prepared])
+            mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids) + shared) for ids, _ in prepared])
+            tail = self.model.model(input_ids=suffix, attention_mask=mask, past_key_values=cache, use_cache=True)
+            scores = []
+            for row, (ids, first) in enumerate(prepared):
+                positions = range(first - 1, len(ids) - 1)
+                hidden = torch.stack([last if p == shared - 1 else tail.last_hidden_state[row, p - shared] for p in positions])
+                scores.append(self._sum_logprobs(hidden, ids, first))
+        return scores
+
     def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[float]:
         """Sum of continuation log-probs per request, in order."""
         torch = self.torch
-        prepared = []
-        for req in requests:
-            whole = self.tokenizer.encode(req.context + req.continuation)
-            n_context = len(self.tokenizer.encode(req.context))
-            ids, owner = self._model_ids([self.tokenizer.bos_id, *whole])
-            first = next(k for k, o in enumerate(owner) if o >= n_context + 1) if whole[n_context:] else len(ids)
-            prepared.append((ids, first))
+        prepared = [self._prepare(req) for req in requests]
         scores: list[float] = []
         for start in range(0, len(prepared), self.batch_size):
             chunk = prepared[start : start + self.batch_size]
@@ -73,18 +119,8 @@ class ScoringModel:
             mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in chunk])
             with torch.no_grad():
                 hidden = self.model.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-                head = self.model.get_output_embeddings()
                 for row, (ids, first) in enumerate(chunk):
-                    positions = list(range(first - 1, len(ids) - 1))
-                    if not positions:
-                        scores.append(0.0)
-                        continue
-                    logits = head(hidden[row, positions]).float()
-                    if self.softcap:
-                        logits = torch.tanh(logits / self.softcap) * self.softcap
-                    logprobs = torch.log_softmax(logits, dim=-1)
-                    targets = torch.tensor(ids[first:])
-                    scores.append(float(logprobs[torch.arange(len(positions)), targets].sum()))
+                    scores.append(self._sum_logprobs(hidden[row, first - 1 : len(ids) - 1], ids, first))
         return scores
 
     def generate_until(self, prompts: list[str], max_new_tokens: int = 24) -> list[str]:
