@@ -142,10 +142,11 @@ def preprocess(
                 progress.advance(task, len(batch))
     except BaseException:
         writer.abort()
-        raise
-    finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if pool is not None:
+        pool.shutdown(wait=True)  # reap the workers (their peak RSS is then visible to getrusage)
     writer.finalize()
     stats = {
         "method": processor.name,
