@@ -99,6 +99,7 @@ class BenchConfig:
         default_factory=lambda: ["affixation", "composition", "manipulation", "syllabification", "hierarchical"]
     )
     sizes: dict[str, int] = field(default_factory=dict)  # per-subtask overrides
+    scale: float = 1.0  # multiplies the default family sizes (CI-sized runs use e.g. 0.02)
 
 
 @dataclass

@@ -169,7 +169,7 @@ def build(results_dir: str | Path, out_dir: str | Path, training_dirs: dict | No
              "per-character normalised log-probs (acc_norm); GEN uses case-sensitive exact match.", ""]
     lines += _tokenization_section(tokenization)
     if training_dirs:
-        lines += ["## Training", "", "Validation bits per byte on the shared held-out text (baseline tokenization for every arm):", ""]
+        lines += ["## Training: validation curves (val/bpb)", "", "Validation bits per byte on the shared held-out text (baseline tokenization for every arm):", ""]
         for arm, directory in sorted(training_dirs.items()):
             path = Path(directory) / "metrics.jsonl"
             rows = [json.loads(x) for x in path.read_text().splitlines()] if path.is_file() else []

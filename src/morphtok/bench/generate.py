@@ -58,7 +58,9 @@ def _pool_for(task: Subtask) -> str:
     return "words"
 
 
-def generate(seed: int = 1859, sizes: dict[str, int] | None = None, families: list[str] | None = None) -> dict[str, list[Item]]:
+def generate(
+    seed: int = 1859, sizes: dict[str, int] | None = None, families: list[str] | None = None, scale: float = 1.0
+) -> dict[str, list[Item]]:
     """Items per file name (``{family}_{format}``), validated."""
     lexicon = Lexicon.default()
     pools = _word_pools(lexicon)
@@ -70,7 +72,7 @@ def generate(seed: int = 1859, sizes: dict[str, int] | None = None, families: li
     files: dict[str, list[Item]] = {}
     for family in families:
         tasks = [t for t in SUBTASKS if t.family == family]
-        mcq_total, gen_total = FAMILY_SIZES[family]
+        mcq_total, gen_total = (max(len(tasks), round(n * scale)) for n in FAMILY_SIZES[family])
         seen: set[str] = set()
         for fmt, total in (("mcq", mcq_total), ("gen", gen_total)):
             items: list[Item] = []
@@ -162,11 +164,12 @@ def write(files: dict[str, list[Item]], out_dir: str | Path, seed: int) -> Path:
 def run(cfg, out_dir: str | Path) -> Path:
     """Study entry point: generate with ``cfg`` (a BenchConfig) unless already done."""
     out_dir = Path(out_dir)
-    key = fingerprint({"seed": cfg.seed, "families": cfg.families, "sizes": cfg.sizes, "version": GENERATOR_VERSION})
+    key = fingerprint({"seed": cfg.seed, "families": cfg.families, "sizes": cfg.sizes, "scale": cfg.scale,
+                       "version": GENERATOR_VERSION})
     if is_done(out_dir, key):
         return out_dir
     families = [f for f in cfg.families if f in FAMILIES]
-    files = generate(cfg.seed, cfg.sizes or None, families)
+    files = generate(cfg.seed, cfg.sizes or None, families, scale=cfg.scale)
     write(files, out_dir, cfg.seed)
     mark_done(out_dir, key)
     return out_dir
