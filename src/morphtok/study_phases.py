@@ -235,7 +235,8 @@ def run_eval(ctx: StudyContext) -> PhaseResult:
     models = dict(ctx.upstream("train")["models"])
     bench_dir = ctx.upstream("bench")["benchmark_dir"]
     out = ctx.phase_dir("eval") / "results"
-    common = {"mode": cfg.mode, "num_fewshot": cfg.num_fewshot, "dtype": cfg.dtype, "batch_size": cfg.batch_size}
+    common = {"mode": cfg.mode, "num_fewshot": cfg.num_fewshot, "dtype": cfg.dtype, "batch_size": cfg.batch_size,
+              "benchmarks": list(cfg.benchmarks)}
     evaluate(models, bench_dir, out, limit=cfg.limit, seed=ctx.cfg.seed, **common)
     if cfg.reference_models:
         # Reference rows (e.g. base gemma3-270m) on a seeded subset: too slow on CPU for the full set.
@@ -248,16 +249,29 @@ def run_eval(ctx: StudyContext) -> PhaseResult:
 
 
 def run_analysis(ctx: StudyContext) -> PhaseResult:
+    """Tables, statistics and plots into ``analysis/``; report.md/report.html at the run dir's top."""
+    import re
+
+    from morphtok.atomic import atomic_write_bytes, atomic_write_text
+
     report = entry_point("analysis", "morphtok.analysis.report", "run")
-    results_dir = ctx.upstream("eval")["results_dir"]
-    training_dirs = ctx.upstream("train").get("training_dirs", {})
-    tokenization = ctx.upstream("preprocess")["prefixes"]
-    paths = report(results_dir, ctx.run_dir, training_dirs=training_dirs, tokenization=tokenization, cfg=ctx.cfg.analysis)
-    out = {"report_md": str(ctx.run_dir / "report.md"), "report_html": str(ctx.run_dir / "report.html")}
-    for key in out:
-        if not Path(out[key]).is_file():
-            raise StudyError("the analysis finished but did not write its report", where=out[key])
-    return PhaseResult(out if not isinstance(paths, dict) else {**out, **{k: str(v) for k, v in paths.items()}})
+    out = ctx.phase_dir("analysis")
+    paths = report(
+        ctx.upstream("eval")["results_dir"],
+        out,
+        training_dirs=ctx.upstream("train").get("training_dirs", {}),
+        tokenization=ctx.upstream("preprocess")["prefixes"],
+        cfg=ctx.cfg.analysis,
+    )
+    md, html = Path(paths["report_md"]), Path(paths["report_html"])
+    for path in (md, html):
+        if not path.is_file():
+            raise StudyError("the analysis finished but did not write its report", where=str(path))
+    # The markdown's plots are files beside it: point them into analysis/ from the run dir.
+    text = re.sub(r"(!\[[^\]]*\]\()(?![a-z]+:|/)([^)]+\))", rf"\g<1>{out.name}/\g<2>", md.read_text(encoding="utf-8"))
+    top_md = atomic_write_text(ctx.run_dir / "report.md", text)
+    top_html = atomic_write_bytes(ctx.run_dir / "report.html", html.read_bytes())  # self-contained
+    return PhaseResult({"report_md": str(top_md), "report_html": str(top_html)}, message=f"{top_html}")
 
 
 PHASES: list[Phase] = [
