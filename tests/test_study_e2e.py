@@ -28,6 +28,7 @@ REDUCED = [
     "train.val_interval=3",
     "train.save_interval=3",
     "train.log_interval=1",
+    "bench.scale=0.02",
     "eval.limit=6",
     "eval.reference_limit=2",
     "analysis.bootstrap_samples=200",
@@ -35,15 +36,9 @@ REDUCED = [
 NUMBER = re.compile(r"\d+\.\d+")
 
 
-def _bench_sizes() -> str:
-    from morphtok.bench.tasks import SUBTASKS
-
-    return "bench.sizes={" + ", ".join(f"{task.name}: 3" for task in SUBTASKS) + "}"
-
-
 def reduced_demo(run_dir: Path, *extra: str) -> subprocess.CompletedProcess:
     args = [sys.executable, "-m", "morphtok.cli", "study", "run", "--config", "demo", "--out", str(run_dir)]
-    for item in [*REDUCED, _bench_sizes(), *extra]:
+    for item in [*REDUCED, *extra]:
         args += ["--set", item]
     env = {**os.environ, "MORPHTOK_PROGRESS": "0", "WANDB_MODE": "disabled", "TOKENIZERS_PARALLELISM": "false"}
     return subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
