@@ -109,11 +109,13 @@ def build_plan(cfg: StudyConfig, *, has_gpu: bool = False, out: str = "runs/NAME
 
     # eval: trained models on the full (or limited) set, reference models on their subset
     ev = tp["eval"]
-    items = cfg.eval.limit or ev["default_items"]
+    # --limit is per benchmark file: one file per family and format
+    files = len(cfg.bench.families) * (2 if cfg.eval.mode == "both" else 1)
+    items = min(cfg.eval.limit * files, ev["default_items"]) if cfg.eval.limit else ev["default_items"]
     rate = ev["items_per_s"]["gpu"] if on_cluster else ev["items_per_s"].get(t.model, ev["items_per_s"]["gemma3-270m"])
     seconds = len(cfg.arms.names) * items / rate
     for ref in cfg.eval.reference_models:
-        seconds += (cfg.eval.reference_limit or ev["default_items"]) / (ev["items_per_s"]["gpu"] if on_cluster else ev["items_per_s"].get(ref, 2))
+        seconds += (min(cfg.eval.reference_limit * files, ev["default_items"]) if cfg.eval.reference_limit else ev["default_items"]) / (ev["items_per_s"]["gpu"] if on_cluster else ev["items_per_s"].get(ref, 2))
     rows.append(PlanRow("eval", "--only eval", seconds, 2e7, "gpu cluster" if on_cluster else "cpu",
                         f"{len(cfg.arms.names)} model(s) x {items:,} items, mode {cfg.eval.mode}"))
 
