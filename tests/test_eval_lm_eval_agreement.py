@@ -43,3 +43,43 @@ def test_loglikelihoods_match_lm_eval(tmp_path, gemma_tokenizer):
 
         assert float(sample["acc"]) == float(pick(ours, np.random.default_rng(0)) == item.answer_index)
         assert float(sample["acc_norm"]) == float(pick(norms, np.random.default_rng(0)) == item.answer_index)
+
+
+@pytest.mark.slow
+def test_lm_eval_runs_every_exported_family(tmp_path, gemma_tokenizer):
+    """The export runs in lm-eval 0.4.13 for every family, MCQ and GEN, and its greedy
+    GEN answers equal ours item by item (same prompt, stop sequences and token budget)."""
+    lm_eval = pytest.importorskip("lm_eval")
+    from lm_eval.tasks import TaskManager
+    from transformers import PreTrainedTokenizerFast
+
+    from morphtok.bench.generate import generate, write
+    from morphtok.bench.lm_eval_export import export
+    from morphtok.bench.schema import FAMILIES, prompt_text, read_items
+    from morphtok.eval.scoring import ScoringModel
+    from morphtok.train.models import load_causal_lm, tiny_model
+
+    model_dir = tmp_path / "model"
+    tiny_model(262_144, seed=5).save_pretrained(model_dir)
+    PreTrainedTokenizerFast(tokenizer_object=gemma_tokenizer.hf, bos_token="<bos>", eos_token="<eos>",
+                            pad_token="<pad>", unk_token="<unk>").save_pretrained(model_dir)
+    write(generate(7, scale=0.001), tmp_path / "bench", 7)
+    export(tmp_path / "bench", tmp_path / "tasks")
+    names = [f"morphtok_{family}_{fmt}" for family in FAMILIES for fmt in ("mcq", "gen")]
+    results = lm_eval.simple_evaluate(
+        model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=names, limit=2,
+        task_manager=TaskManager(include_path=str(tmp_path / "tasks")), device="cpu", batch_size=1, log_samples=True,
+    )
+    assert sorted(results["results"]) == sorted(names)
+    scorer = ScoringModel(load_causal_lm(str(model_dir)), batch_size=4)
+    generated = []
+    for name in names:
+        metrics = results["results"][name]
+        assert ("acc,none" in metrics) if name.endswith("_mcq") else ("exact_match,strip" in metrics)
+        if name.endswith("_gen"):
+            items = read_items(tmp_path / "bench" / f"{name.removeprefix('morphtok_')}.jsonl")
+            for sample in results["samples"][name]:
+                ours = scorer.generate_until([prompt_text(items[sample["doc_id"]])])[0]
+                assert sample["resps"][0][0] == ours
+                generated.append(ours)
+    assert len(generated) == 2 * len(FAMILIES) and any(g.strip() for g in generated)

@@ -47,6 +47,7 @@ doc_to_target: "{{{{answer}}}}"
 generation_kwargs:
   until: ["\\n", "Question:"]
   do_sample: false
+  max_gen_toks: {max_gen_toks}
 metric_list:
   - metric: exact_match
     ignore_case: false
@@ -73,7 +74,10 @@ def export_items(name: str, items: list[Item], out_dir: str | Path) -> Path:
         template = GEN_YAML
     atomic_write_text(data, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     yaml_path = out_dir / f"{name}.yaml"
-    atomic_write_text(yaml_path, template.format(task=f"morphtok_{name}", data=data))
+    from morphtok.eval.scoring import MAX_NEW_TOKENS
+
+    text = template.format(task=f"morphtok_{name}", data=data, max_gen_toks=MAX_NEW_TOKENS)
+    atomic_write_text(yaml_path, text)
     return yaml_path
 
 

@@ -44,14 +44,27 @@ def prompt_text(item: Item) -> str:
 
 
 def read_items(path: str | Path) -> list[Item]:
-    """Read our JSONL schema, naming file:line on any malformed record."""
+    """Read a benchmark JSONL file, naming file:line on any malformed record.
+
+    Our schema, and the earlier PACUTE and hierarchical formats (see ``legacy``),
+    are recognised per line.
+    """
+    from morphtok.bench import legacy
+
     path = Path(path)
     items = []
     with open(path, encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
             try:
                 record = json.loads(line)
-                items.append(Item(**record))
-            except (json.JSONDecodeError, TypeError) as err:
+                if not isinstance(record, dict):
+                    raise TypeError("a line must hold one JSON object")
+                if legacy.detect(record) == "morphtok":
+                    items.append(Item(**record))
+                else:
+                    items.extend(legacy.from_record(record, path, lineno))
+            except (json.JSONDecodeError, TypeError, KeyError) as err:
                 raise BenchmarkError(f"not a benchmark item: {err}", where=f"{path}:{lineno}") from None
     return items

@@ -31,12 +31,19 @@ log = logging.getLogger(__name__)
 
 
 def benchmark_files(bench_dir: str | Path, benchmarks: list[str], mode: str) -> list[Path]:
-    families = []
+    """``{family}_{mcq,gen}.jsonl`` under ``bench_dir``; a name that is a JSONL file is taken as is
+    (e.g. a benchmark file in an earlier format, see ``bench.legacy``)."""
+    families, explicit = [], []
     for name in benchmarks:
-        families += list(PACUTE) if name == "pacute" else [name]
+        if name.endswith(".jsonl"):
+            if not Path(name).is_file():
+                raise EvaluationError("benchmark file not found", where=name)
+            explicit.append(Path(name))
+        else:
+            families += list(PACUTE) if name == "pacute" else [name]
     formats = ("mcq", "gen") if mode == "both" else (mode,)
     files = [Path(bench_dir) / f"{f}_{fmt}.jsonl" for f in families for fmt in formats]
-    return [p for p in files if p.is_file()]
+    return [p for p in files if p.is_file()] + explicit
 
 
 def subset(items: list[Item], limit: int | None, seed: int) -> list[Item]:
@@ -122,19 +129,25 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, float(centre - half)), min(1.0, float(centre + half)))
 
 
+_METRIC_FIELDS = {"mcq": (("acc", "correct"), ("acc_norm", "correct_norm")),
+                  "gen": (("exact_match", "correct"), ("lenient_match", "correct_lenient"))}
+
+
 def _metrics(records: list[dict]) -> dict:
-    n = len(records)
-    out: dict = {"n": n}
-    if not n:
-        return out
-    if records[0]["format"] == "mcq":
-        keys = (("acc", "correct"), ("acc_norm", "correct_norm"))
-    else:
-        keys = (("exact_match", "correct"), ("lenient_match", "correct_lenient"))
-    for metric, field in keys:
-        hits = sum(bool(r[field]) for r in records)
-        out[metric] = hits / n
-        out[f"{metric}_ci95"] = wilson(hits, n)
+    """n, and per format present its metrics with 95% Wilson intervals (an earlier-format
+    file may mix MCQ and GEN items; each metric is over its own items, counted in n_mcq/n_gen)."""
+    out: dict = {"n": len(records)}
+    by_format = {fmt: [r for r in records if r["format"] == fmt] for fmt in _METRIC_FIELDS}
+    mixed = sum(bool(group) for group in by_format.values()) > 1
+    for fmt, group in by_format.items():
+        if not group:
+            continue
+        if mixed:
+            out[f"n_{fmt}"] = len(group)
+        for metric, field in _METRIC_FIELDS[fmt]:
+            hits = sum(bool(r[field]) for r in group)
+            out[metric] = hits / len(group)
+            out[f"{metric}_ci95"] = wilson(hits, len(group))
     return out
 
 

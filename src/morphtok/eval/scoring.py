@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 STOP_SEQUENCES = ("\n", "Question:")
+MAX_NEW_TOKENS = 24  # every answer in our benchmarks is a word or a short phrase
 
 
 @dataclass
@@ -123,7 +124,7 @@ class ScoringModel:
                     scores.append(self._sum_logprobs(hidden[row, first - 1 : len(ids) - 1], ids, first))
         return scores
 
-    def generate_until(self, prompts: list[str], max_new_tokens: int = 24) -> list[str]:
+    def generate_until(self, prompts: list[str], max_new_tokens: int = MAX_NEW_TOKENS) -> list[str]:
         """Greedy continuations, cut at the first stop sequence (extracted from generated ids)."""
         torch = self.torch
         outputs = []
