@@ -107,9 +107,11 @@ class EvalConfig:
     mode: str = "both"  # mcq | gen | both
     benchmarks: list[str] = field(default_factory=lambda: ["pacute", "hierarchical"])
     limit: int | None = None
-    num_fewshot: int = 0
+    num_fewshot: int = 0  # k-shot examples from a seeded, disjoint pool (see eval.prompts)
+    mcq_style: str = "text"  # text: score the options | letter: list them, score A/B/C/D
     dtype: str = "float32"
-    batch_size: int = 8
+    batch_size: int = 16  # rows (question x option) per forward pass
+    validate: bool = True  # skip, with a message, benchmark files that fail the validator
     reference_models: list[str] = field(default_factory=list)
     reference_limit: int | None = None
 

@@ -235,8 +235,8 @@ def run_eval(ctx: StudyContext) -> PhaseResult:
     models = dict(ctx.upstream("train")["models"])
     bench_dir = ctx.upstream("bench")["benchmark_dir"]
     out = ctx.phase_dir("eval") / "results"
-    common = {"mode": cfg.mode, "num_fewshot": cfg.num_fewshot, "dtype": cfg.dtype, "batch_size": cfg.batch_size,
-              "benchmarks": list(cfg.benchmarks)}
+    common = {"mode": cfg.mode, "num_fewshot": cfg.num_fewshot, "mcq_style": cfg.mcq_style, "dtype": cfg.dtype,
+              "batch_size": cfg.batch_size, "validate": cfg.validate, "benchmarks": list(cfg.benchmarks)}
     evaluate(models, bench_dir, out, limit=cfg.limit, seed=ctx.cfg.seed, **common)
     if cfg.reference_models:
         # Reference rows (e.g. base gemma3-270m) on a seeded subset: too slow on CPU for the full set.

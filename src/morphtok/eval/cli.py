@@ -15,16 +15,20 @@ def evaluate(
     out: str = typer.Option("results", "--out"),
     limit: int | None = typer.Option(None, "--limit", help="Seeded subset per file (same items for every model)."),
     seed: int = typer.Option(1234, "--seed"),
-    num_fewshot: int = typer.Option(0, "--num-fewshot"),
+    num_fewshot: int = typer.Option(0, "--num-fewshot", help="k-shot examples from a seeded pool disjoint from the "
+                                    "evaluated items (same subtask)."),
+    mcq_style: str = typer.Option("text", "--mcq-style", help="text: score each option | letter: list the options "
+                                  "in the prompt and score A/B/C/D."),
     dtype: str = typer.Option("float32", "--dtype"),
-    batch_size: int = typer.Option(8, "--batch-size"),
+    batch_size: int = typer.Option(16, "--batch-size", help="Rows (question x option) per forward pass."),
+    no_validate: bool = typer.Option(False, "--no-validate", help="Score files that fail the benchmark validator."),
 ) -> None:
     """Evaluate every model; results/<model>/<benchmark>.jsonl + summary.json."""
     from morphtok.eval.runner import run
 
     named = {(Path(m).parent.name if Path(m).name == "export" else Path(m).name) or m: m for m in models}
-    run(named, benchmark_dir, out, mode=eval_mode, limit=limit, seed=seed, num_fewshot=num_fewshot, dtype=dtype,
-        batch_size=batch_size, benchmarks=benchmarks)
+    run(named, benchmark_dir, out, mode=eval_mode, benchmarks=benchmarks, limit=limit, seed=seed,
+        num_fewshot=num_fewshot, mcq_style=mcq_style, dtype=dtype, batch_size=batch_size, validate=not no_validate)
     typer.echo(f"results in {out}")
 
 

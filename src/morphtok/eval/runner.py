@@ -4,9 +4,14 @@ Outputs: ``OUT/<model>/<benchmark>.jsonl`` (one line per item: id, subtask, leve
 prompt, options, per-option log-probs, prediction, gold, correct, generated
 text) and ``OUT/<model>/summary.json`` (per family, subtask and level: n, acc,
 acc_norm or exact_match, a 95% Wilson interval; the model spec, dtype, benchmark
-hashes and time). Items are appended and flushed one by one; a rerun skips the
-finished ones, so a killed run loses nothing. ``limit`` takes a seeded subset of
-each file, the same items for every model.
+hashes, the settings and time). Items are scored in fixed groups of ``GROUP`` (their
+MCQ options share batched forward passes) and each group is appended and flushed; a
+rerun skips finished items, so a killed run loses at most one group. ``limit`` takes a
+seeded subset of each file, the same items for every model. Ties are broken by a
+generator seeded per item, so results never depend on resuming or on ``limit``.
+Prompts, k-shot and letter mode: :mod:`morphtok.eval.prompts`. Every file is first run
+through the benchmark validator; one that fails is skipped with a message naming the
+file and check (and listed in ``OUT/rejected_benchmarks.json``), the others go on.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ import logging
 import re
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from morphtok.atomic import atomic_write_json
-from morphtok.bench.schema import PACUTE, Item, prompt_text, read_items
+from morphtok.bench.schema import PACUTE, Item, read_items
 from morphtok.errors import EvaluationError, MorphtokError
+from morphtok.eval.prompts import build_prompt, choices, item_rng, shots_for, split_fewshot
 from morphtok.eval.scoring import ScoringModel, pick
 from morphtok.progress import make_progress
 
@@ -49,7 +56,8 @@ def benchmark_files(bench_dir: str | Path, benchmarks: list[str], mode: str) -> 
 def subset(items: list[Item], limit: int | None, seed: int) -> list[Item]:
     if limit is None or limit >= len(items):
         return items
-    keep = sorted(np.random.default_rng(seed).choice(len(items), size=limit, replace=False).tolist())
+    # A prefix of one seeded permutation: a smaller limit gives a subset of a larger one's items.
+    keep = sorted(np.random.default_rng(seed).permutation(len(items))[:limit].tolist())
     return [items[k] for k in keep]
 
 
@@ -57,48 +65,83 @@ def lenient(text: str) -> str:
     return re.sub(r"[^\w]", "", text.casefold())
 
 
-def evaluate_model(name: str, spec: str, files: list[Path], out_dir: Path, *, limit, seed, dtype, batch_size) -> Path:
+GROUP = 16  # items scored together; fixed by position so a resumed run batches (and rounds) alike
+
+
+@dataclass
+class EvalSettings:
+    limit: int | None = None
+    seed: int = 0
+    num_fewshot: int = 0
+    mcq_style: str = "text"  # text | letter
+    dtype: str = "float32"
+    batch_size: int = 16
+    validate: bool = True
+
+
+def evaluate_model(name: str, spec: str, files: list[Path], out_dir: Path, settings: EvalSettings) -> Path:
     from morphtok.train.models import load_causal_lm
 
     target = out_dir / _safe(name)
     target.mkdir(parents=True, exist_ok=True)
-    scorer = ScoringModel(load_causal_lm(spec, dtype=dtype), batch_size=batch_size)
-    rng = np.random.default_rng(seed)
+    scorer = ScoringModel(load_causal_lm(spec, dtype=settings.dtype), batch_size=settings.batch_size)
     start = time.perf_counter()
+    scored = []
     with make_progress("items") as progress:
         for path in files:
-            items = subset(read_items(path), limit, seed)
+            all_items = read_items(path)
+            items, pool = split_fewshot(all_items, settings.seed, settings.num_fewshot)
+            items = subset(items, settings.limit, settings.seed)
             results_path = target / path.name
             done = _finished_ids(results_path)
-            task = progress.add_task(f"{name}: {path.stem}", total=len(items), completed=len(done))
+            task = progress.add_task(f"{name}: {path.stem}", total=len(items), completed=len(done & {i.id for i in items}))
             with open(results_path, "a", encoding="utf-8") as handle:
-                for item in items:
-                    if item.id in done:
+                for at in range(0, len(items), GROUP):
+                    group = items[at : at + GROUP]
+                    if all(item.id in done for item in group):
                         continue
-                    record = _score_item(scorer, item, rng)
-                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    for record in _score_group(scorer, group, pool, settings):
+                        if record["id"] not in done:
+                            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                            progress.advance(task)
                     handle.flush()
-                    progress.advance(task)
-    summarize(target, files, spec=spec, dtype=dtype, seconds=time.perf_counter() - start)
+            scored.append(path)
+    summarize(target, scored, spec=spec, dtype=settings.dtype, num_fewshot=settings.num_fewshot,
+              mcq_style=settings.mcq_style, seed=settings.seed, limit=settings.limit, batch_size=settings.batch_size,
+              seconds=time.perf_counter() - start)
     return target
 
 
-def _score_item(scorer: ScoringModel, item: Item, rng) -> dict:
-    record = {"id": item.id, "family": item.family, "subtask": item.subtask, "level": item.level,
-              "format": item.format, "prompt": item.prompt_en, "gold": item.answer}
-    context = prompt_text(item)
-    if item.format == "mcq":
-        options = item.options or []
-        sums = scorer.score_options(context, options)
-        norms = [s / max(len(o), 1) for s, o in zip(sums, options, strict=True)]
-        prediction, prediction_norm = pick(sums, rng), pick(norms, rng)
-        record.update(options=options, logprobs=sums, prediction=prediction, prediction_norm=prediction_norm,
-                      correct=prediction == item.answer_index, correct_norm=prediction_norm == item.answer_index)
-    else:
-        generated = scorer.generate_until([context])[0]
-        record.update(generated=generated, correct=generated.strip() == item.answer,
-                      correct_lenient=lenient(generated) == lenient(item.answer))
-    return record
+def _score_group(scorer: ScoringModel, group: list[Item], pool: dict, settings: EvalSettings) -> list[dict]:
+    """Records for a group of items: the MCQ items' options share batched forward passes."""
+    style, shots = settings.mcq_style, {}
+    for item in group:
+        shots[item.id] = shots_for(item, pool, settings.num_fewshot, settings.seed)
+    prompts = {item.id: build_prompt(item, shots[item.id], style) for item in group}
+    mcq = [item for item in group if item.format == "mcq"]
+    sums = dict(zip([i.id for i in mcq], scorer.score_many([(prompts[i.id], choices(i, style)) for i in mcq]),
+                    strict=True))
+    records = []
+    for item in group:
+        record = {"id": item.id, "family": item.family, "subtask": item.subtask, "level": item.level,
+                  "format": item.format, "prompt": item.prompt_en, "gold": item.answer}
+        if shots[item.id]:
+            record["shots"] = [shot.id for shot in shots[item.id]]
+        if item.format == "mcq":
+            options, scores, rng = choices(item, style), sums[item.id], item_rng(settings.seed, item.id)
+            norms = [s / max(len(o), 1) for s, o in zip(scores, options, strict=True)]
+            prediction, prediction_norm = pick(scores, rng), pick(norms, rng)
+            record.update(options=item.options, logprobs=scores, prediction=prediction,
+                          prediction_norm=prediction_norm, correct=prediction == item.answer_index,
+                          correct_norm=prediction_norm == item.answer_index)
+            if style == "letter":
+                record["scored"] = options
+        else:
+            generated = scorer.generate_until([prompts[item.id]])[0]
+            record.update(generated=generated, correct=generated.strip() == item.answer,
+                          correct_lenient=lenient(generated) == lenient(item.answer))
+        records.append(record)
+    return records
 
 
 def _finished_ids(path: Path) -> set[str]:
@@ -174,20 +217,50 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
 
 
+def checked_files(files: list[Path]) -> tuple[list[Path], dict[str, dict]]:
+    """Files that pass the benchmark validator, and the problems of the others (by file)."""
+    from morphtok.bench.validator import validate
+
+    good, bad = [], {}
+    for path in files:
+        try:
+            problems = validate(read_items(path))
+        except MorphtokError as err:
+            problems = {"read": [str(err)]}
+        if problems:
+            detail = "; ".join(f"{check}: {msgs[0]}" + (f" (+{len(msgs) - 1} more)" if len(msgs) > 1 else "")
+                               for check, msgs in problems.items())
+            log.error("skipping %s: it fails the benchmark validator (%s); fix or regenerate it, "
+                      "or pass --no-validate to score it anyway", path, detail)
+            bad[str(path)] = problems
+        else:
+            good.append(path)
+    return good, bad
+
+
 def run(models: dict[str, str], bench_dir: str | Path, out_dir: str | Path, *, mode: str = "both",
-        limit: int | None = None, seed: int = 0, num_fewshot: int = 0, dtype: str = "float32",
-        batch_size: int = 8, benchmarks: list[str] | None = None) -> Path:
-    """Evaluate every model; a model that fails is reported and the others continue."""
-    if num_fewshot:
-        log.warning("num_fewshot=%d requested; this build evaluates zero-shot only", num_fewshot)
+        benchmarks: list[str] | None = None, **options) -> Path:
+    """Evaluate every model; a model that fails, or a benchmark file that fails the validator,
+    is reported and the others continue. ``options`` are :class:`EvalSettings` fields."""
+    settings = EvalSettings(**options)
+    if settings.mcq_style not in ("text", "letter"):
+        raise EvaluationError(f"unknown MCQ style {settings.mcq_style!r}", hint="use text or letter")
     out_dir = Path(out_dir)
     files = benchmark_files(bench_dir, benchmarks or ["pacute", "hierarchical"], mode)
     if not files:
         raise EvaluationError("no benchmark files found", where=str(bench_dir), hint="run `morphtok bench generate`")
+    if settings.validate:
+        files, rejected = checked_files(files)
+        if rejected:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(out_dir / "rejected_benchmarks.json", rejected)
+        if not files:
+            raise EvaluationError("every benchmark file fails the validator", where=", ".join(rejected),
+                                  hint=f"details in {out_dir / 'rejected_benchmarks.json'}")
     failures = {}
     for name, spec in models.items():
         try:
-            evaluate_model(name, spec, files, out_dir, limit=limit, seed=seed, dtype=dtype, batch_size=batch_size)
+            evaluate_model(name, spec, files, out_dir, settings)
         except MorphtokError as err:
             log.error("model %s failed: %s", name, err)
             failures[name] = str(err)
