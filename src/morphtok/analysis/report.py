@@ -23,23 +23,47 @@ from morphtok.errors import EvaluationError
 log = logging.getLogger(__name__)
 
 
+_COMPARABLE = ("dtype", "num_fewshot", "mcq_style")  # settings every model in one comparison must share
+
+
+def _read_records(path: Path) -> dict[str, dict]:
+    records = {}
+    with open(path, encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                records[record["id"]] = record
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise EvaluationError(f"unreadable result line ({type(err).__name__}: {err})", where=f"{path}:{lineno}",
+                                      hint="a killed evaluation leaves a torn last line: rerun `morphtok eval` "
+                                           "with the same arguments to finish it") from None
+    return records
+
+
 def _load_results(results_dir: Path) -> dict[str, dict]:
     models = {}
     for summary in sorted(results_dir.glob("*/summary.json")):
         data = json.loads(summary.read_text(encoding="utf-8"))
-        items = {}
-        for path in summary.parent.glob("*.jsonl"):
-            items[path.stem] = {json.loads(line)["id"]: json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()}
+        items = {path.stem: _read_records(path) for path in sorted(summary.parent.glob("*.jsonl"))}
         models[summary.parent.name] = {"summary": data, "items": items}
     if not models:
         raise EvaluationError("no results found (expected <model>/summary.json)", where=str(results_dir))
-    hashes = {}
+    hashes: dict[str, tuple[str, str]] = {}
     for name, model in models.items():
         for bench, row in model["summary"]["benchmarks"].items():
             if bench in hashes and hashes[bench][1] != row["sha256"]:
-                raise EvaluationError(f"mixed benchmark versions for {bench}: {hashes[bench][0]} and {name} differ",
-                                      where=str(results_dir), hint="re-evaluate every model on the same files")
+                raise EvaluationError(
+                    f"mixed benchmark versions: {bench} of model {hashes[bench][0]} (sha256 {hashes[bench][1][:12]}) "
+                    f"and of model {name} (sha256 {row['sha256'][:12]}) are different files",
+                    where=str(results_dir), hint="re-evaluate every model on the same benchmark files")
             hashes[bench] = (name, row["sha256"])
+    for key in _COMPARABLE:
+        values = {name: m["summary"].get(key) for name, m in models.items() if key in m["summary"]}
+        if len(set(map(str, values.values()))) > 1:
+            raise EvaluationError(f"models were evaluated with different {key}: {values}", where=str(results_dir),
+                                  hint="compare models evaluated with the same settings (separate results dirs)")
     return models
 
 
@@ -91,7 +115,10 @@ def _plots(models: dict, training_dirs: dict, out_dir: Path) -> dict[str, str]:
             ax.plot([int(x) for x in xs], [levels[x].get("acc", 0) for x in xs], marker="o", label=name)
     ax.set_xlabel("hierarchical level")
     ax.set_ylabel("MCQ accuracy")
-    ax.legend(fontsize=7)
+    if ax.lines:
+        ax.legend(fontsize=7)
+    else:
+        ax.text(0.5, 0.5, "no hierarchical MCQ results", ha="center", va="center", transform=ax.transAxes)
     plots["hierarchical_levels"] = _png(fig)
 
     subtasks = sorted({f"{b}:{s}" for m in models.values() for b, r in m["summary"]["benchmarks"].items() for s in r["by_subtask"]})
