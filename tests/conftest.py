@@ -91,3 +91,22 @@ def any_tokenizer(request, gemma_tokenizer, small_sp_tokenizer, small_bytelevel_
         "small-sp": small_sp_tokenizer,
         "small-bytelevel": small_bytelevel_tokenizer,
     }[request.param]
+
+
+@pytest.fixture(scope="session")
+def train_data(tmp_path_factory):
+    """Indexed datasets of the bundled sample corpus for two arms, and the held-out text.
+
+    ``validation.jsonl`` is the full held-out set; ``validation_short.jsonl`` its first
+    three documents, for trainer tests that only need validation to run, not to be precise.
+    """
+    from morphtok.data.preprocess import preprocess, write_validation
+    from morphtok.lang.fil.corpus import sample_corpus_path
+
+    root = tmp_path_factory.mktemp("train")
+    for arm in ("baseline", "patok"):
+        preprocess(sample_corpus_path(), root / "pre" / arm / "chunk_0001", arm, val_fraction=0.15)
+    write_validation(sample_corpus_path(), root / "validation.jsonl", 0.15)
+    lines = (root / "validation.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (root / "validation_short.jsonl").write_text("".join(lines[:3]), encoding="utf-8")
+    return root

@@ -48,8 +48,8 @@ def progress_enabled() -> bool:
     return sys.stderr.isatty()
 
 
-def make_progress(unit: str = "items") -> Progress:
-    """A Progress with description, bar, n/total, rate, elapsed and ETA."""
+def make_progress(unit: str = "items", disable: bool = False) -> Progress:
+    """A Progress with description, bar, n/total, rate, elapsed and ETA (``disable``: draw nothing)."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -59,7 +59,7 @@ def make_progress(unit: str = "items") -> Progress:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=_console,
-        disable=not progress_enabled(),
+        disable=disable or not progress_enabled(),
         transient=False,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 
@@ -28,7 +30,8 @@ def train(
     sets = [*overrides, *(f"train.{k}={v}" for k, v in flags.items() if v is not None)]
     cfg = load_config(config, sets)
     export = run(cfg, arm, data_path, validation, checkpoint_dir)
-    typer.echo(f"exported {export}")
+    if os.environ.get("RANK", "0") == "0":  # under torchrun, one line for the job, not one per rank
+        typer.echo(f"exported {export}")
 
 
 def register(app: typer.Typer) -> None:
