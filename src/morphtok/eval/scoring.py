@@ -118,7 +118,12 @@ class ScoringModel:
     def score_many(self, questions: list[tuple[str, list[str]]]) -> list[list[float]]:
         """Option scores for several (context, options) questions, batched together: on a CPU the
         forward pass is bound by reading the weights, so one pass over many rows is nearly as
-        cheap as one over a single row."""
+        cheap as one over a single row.
+
+        The prompt's KV cache is deliberately not reused across options: a version that ran
+        each shared prefix once and the options' tails on copies of its cache gave the same
+        numbers (within 3e-5) but was slower here, 0.24 vs 0.27 questions/s zero-shot and 0.17
+        vs 0.37 with 3-shot prompts (gemma3-270m, 2 cores): two passes read the weights twice."""
         requests = [split_request(context, o) for context, options in questions for o in options]
         flat = self.loglikelihood(requests)
         out, at = [], 0
