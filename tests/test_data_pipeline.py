@@ -136,18 +136,22 @@ def test_large_single_document(tmp_path):
 def test_killed_run_leaves_no_valid_output_and_rerun_finishes(tmp_path):
     path = tmp_path / "many.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
-        for i in range(4000):
+        for i in range(20000):
             handle.write(json.dumps({"id": str(i), "text": PARAGRAPHS[i % 3]}) + "\n")
     args = [sys.executable, "-m", "morphtok.cli", "preprocess", "-m", "patok", "-i", str(path), "-o", str(tmp_path / "p"), "-w", "2"]
     proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(6)
+    # Kill the whole process group (main and workers) once output is being written, not at a guessed time.
+    deadline = time.monotonic() + 120
+    while not any(p.stat().st_size > 0 for p in tmp_path.glob("p.bin.tmp*")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before it could be killed"
+        time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not (tmp_path / "p.idx").exists()
     with pytest.raises(DatasetError):
         IndexedReader(tmp_path / "p")
     subprocess.run(args, check=True, capture_output=True, timeout=300)
-    assert len(IndexedReader(tmp_path / "p")) == 4000
+    assert len(IndexedReader(tmp_path / "p")) == 20000
 
 
 def test_fetch_local_sources_and_resume(tmp_path, corpus):
