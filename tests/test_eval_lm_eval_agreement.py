@@ -13,7 +13,7 @@ def test_loglikelihoods_match_lm_eval(tmp_path, gemma_tokenizer):
 
     from morphtok.bench.generate import generate
     from morphtok.bench.lm_eval_export import export_items
-    from morphtok.eval.runner import prompt_text
+    from morphtok.bench.schema import prompt_text
     from morphtok.eval.scoring import ScoringModel, pick, split_request
     from morphtok.train.models import load_causal_lm, tiny_model
 
