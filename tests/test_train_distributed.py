@@ -99,3 +99,16 @@ def test_torchrun_two_processes_match_one_process(train_data, tmp_path, monkeypa
     # Checkpoints were written once, by rank 0, with nothing half-written left behind.
     assert sorted(p.name for p in (tmp_path / "ddp").glob("step_*")) == ["step_0000002", "step_0000004"]
     assert not list((tmp_path / "ddp").glob(".tmp*"))
+
+
+def test_precision_selection():
+    from morphtok.train.precision import autocast, autocast_dtype
+
+    assert autocast_dtype("bf16-mixed", "cuda:0", bf16_supported=True) is torch.bfloat16
+    assert autocast_dtype("bf16-mixed", "cuda:0", bf16_supported=False) is None
+    assert autocast_dtype("bf16-mixed", "cpu") is None  # CPU trains in fp32
+    assert autocast_dtype("fp32", "cuda:0", bf16_supported=True) is None
+    with pytest.raises(ConfigError, match="fp16"):
+        autocast_dtype("fp16", "cpu")
+    with autocast("bf16-mixed", "cpu")():
+        assert not torch.is_autocast_enabled()

@@ -50,6 +50,7 @@ from morphtok.train.distributed import (
     teardown,
     wrap_model,
 )
+from morphtok.train.precision import autocast
 from morphtok.train.validation import (  # evaluate_bpb is re-exported: callers import it from here
     evaluate_bpb,  # noqa: F401
     loss_and_bpb,
@@ -166,6 +167,7 @@ class Trainer:
         # Training steps go through self.ddp (the DDP wrapper under torchrun, else the model);
         # validation, checkpoints and export use the plain self.model.
         self.ddp = wrap_model(self.model, self.dist)
+        self._autocast = autocast(self.train_cfg.precision, self.dist.device)  # bf16 only on CUDA with bf16
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=self.train_cfg.lr,
                                            weight_decay=self.train_cfg.weight_decay, betas=(0.9, 0.95))
         self.step = 0
@@ -295,7 +297,8 @@ class Trainer:
             # Gradients are all-reduced only on the last micro-step (DDP averages them over ranks,
             # which with the 1/accum scaling gives the mean over all world x accum micro-batches).
             with maybe_no_sync(self.ddp, self.dist, final=i == self.accum - 1):
-                logits = self.ddp(input_ids=batch[:, :-1].clamp(min=0)).logits.float()
+                with self._autocast():
+                    logits = self.ddp(input_ids=batch[:, :-1].clamp(min=0)).logits.float()
                 loss = torch.nn.functional.cross_entropy(
                     logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1), ignore_index=-100
                 ) / self.accum
