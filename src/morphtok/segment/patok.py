@@ -30,8 +30,9 @@ through alone and untouched):
    token as long as possible, then the one before it, and so on). So
    sub-affix fragments contract into whole-affix tokens where the vocabulary
    has them ("N" + "agl" -> "Nag" + "l..."; "▁nag", "um", "an"), and tokens
-   straddling a kept boundary are split there. A piece without any vocabulary path (impossible with byte fallback or
-   a byte-level vocabulary) leaves its whole window as it was.
+   straddling a kept boundary are split there. A piece without any vocabulary
+   path (impossible with byte fallback or a byte-level vocabulary) leaves its
+   whole window as it was.
 3. **Expand.** A StochasTok pass (:func:`morphtok.segment.stochastok.expand`,
    same rule as the StochasTok arm) at ``expand_prop`` over the result; tokens
    whose bytes are exactly one affix morpheme (optionally with the word's
@@ -39,24 +40,24 @@ through alone and untouched):
 
 Random stream per document (from :func:`~morphtok.segment.processor.document_rng`):
 the keep draws of step 1, the segment draws of step 2, then step 3's draws.
+``contract_prop = 0`` leaves the canonical ids, followed by the final expansion;
+``affix_awareness`` moves the share of morpheme boundaries that end up as token
+boundaries (MorphScore); the window sizes follow ``contract_prob`` (``last_stats``).
 
-Parameters and their observable effects: ``contract_prop = 0`` leaves the
-canonical ids, followed by the final expansion; ``affix_awareness`` moves the
-share of morpheme boundaries that end up as token boundaries (MorphScore);
-the realised window sizes follow ``contract_prob`` (see ``last_stats``).
-
-Cost is O(L): the analysis is cached per chunk type and the re-segmentation
-per piece (Zipf makes both hit rates high); per token there are only C-level
-list/bytes operations and numpy calls.
+Cost is O(L): the analysis is cached per chunk type and the re-segmentation per
+piece (Zipf makes both hit rates high). Between documents the encode evicts
+Patok's tables from the CPU caches, so the hot path keeps what a document
+touches small: C-level pipelines (``bytes.split``, one ``struct.unpack``, dict
+lookups, ``bytes.join`` of int64-packed ids), few numpy calls, no object per token.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import accumulate, chain, compress, count, repeat
-from operator import itemgetter
+from itertools import accumulate, chain, repeat
 
 import numpy as np
 
@@ -120,22 +121,30 @@ def _char_to_byte(text: str) -> list[int]:
 
 
 class _PieceTable:
-    """bytes -> id for ordinary tokens, and the cached fewest-token segmentation."""
+    """Per vocabulary: bytes -> id for ordinary tokens, per-token tables, and the cached
+    fewest-token segmentation of a piece (as int64-packed ids: joined in C, no int objects).
+    """
 
     def __init__(self, tokenizer: Tokenizer):
         added = set(int(i) for i in tokenizer.hf.get_added_tokens_decoder())
         fallback = tokenizer.is_byte_fallback
+        token_bytes = tokenizer.token_bytes
         self.lookup: dict[bytes, int] = {}
-        for token_id, raw in enumerate(tokenizer.token_bytes):
-            if token_id in added or not raw:
-                continue
-            if raw not in self.lookup or fallback[self.lookup[raw]]:
+        for token_id, raw in enumerate(token_bytes):
+            if raw and token_id not in added and (raw not in self.lookup or fallback[self.lookup[raw]]):
                 self.lookup[raw] = token_id
         self.max_len = max(map(len, self.lookup))
-        self.cache: dict[bytes, tuple[int, ...] | None] = {}
+        # Per-token tables are gathered at random ids: the smaller, the fewer cache misses.
+        lengths = np.fromiter(map(len, token_bytes), dtype=np.int64, count=len(token_bytes))
+        self.byte_lengths = lengths.astype(np.min_scalar_type(int(lengths.max(initial=0))))
+        self.flat = np.frombuffer(b"".join(token_bytes), dtype=np.uint8)  # token t: flat[at[t]:][:len]
+        self.at = (np.cumsum(lengths) - lengths).astype(np.int32 if self.flat.size < 1 << 31 else np.int64)
+        # Tokens their own bytes do not segment to (added tokens such as "\n", duplicates).
+        self.odd = np.fromiter((self.lookup.get(raw) != t for t, raw in enumerate(token_bytes)), dtype=bool)
+        self.cache: dict[bytes, bytes | None] = {}
 
-    def segment(self, piece: bytes) -> tuple[int, ...] | None:
-        """Fewest-token segmentation of ``piece`` (cached; the cache is bounded)."""
+    def segment(self, piece: bytes) -> bytes | None:
+        """Fewest-token segmentation of ``piece``, packed as int64 (cached; the cache is bounded)."""
         found = self.cache.get(piece, _MISSING)
         if found is _MISSING:
             if len(self.cache) > 1 << 19:
@@ -143,20 +152,15 @@ class _PieceTable:
             found = self.cache[piece] = self._segment(piece)
         return found
 
-    def _segment(self, piece: bytes) -> tuple[int, ...] | None:
-        n = len(piece)
+    def _segment(self, piece: bytes) -> bytes | None:
+        n, lookup = len(piece), self.lookup
         max_len = min(n, self.max_len)
         try:
-            text = piece.decode("utf-8")
-            allowed = _char_to_byte(text)
+            allowed = _char_to_byte(piece.decode("utf-8"))
         except UnicodeDecodeError:
             allowed = list(range(n + 1))
-        allowed_set = set(allowed)
-        inf = n + 1
-        cost = [inf] * (n + 1)
-        back = [-1] * (n + 1)
-        cost[0] = 0
-        lookup = self.lookup
+        allowed_set, inf = set(allowed), n + 1
+        cost, back = [0] + [inf] * n, [-1] * (n + 1)
         for i in allowed:
             if cost[i] >= inf or i == n:
                 continue
@@ -171,10 +175,9 @@ class _PieceTable:
             return None
         out, j = [], n
         while j > 0:
-            i = back[j]
-            out.append(lookup[piece[i:j]])
-            j = i
-        return tuple(reversed(out))
+            out.append(lookup[piece[back[j] : j]])
+            j = back[j]
+        return _pack(out[::-1])
 
 
 _PIECES: dict[str, _PieceTable] = {}
@@ -211,9 +214,8 @@ class PatokProcessor(Processor):
             raise ParameterError(f"contract_prob must sum to 1, got {sum(probs):.6f}", hint="e.g. [0.35, 0.35, 0.3]")
         self.num_toks_to_cont = sizes
         self.contract_prob = probs
-        self._cumulative = np.cumsum(probs)
         self._sizes = np.asarray(sizes, dtype=np.int64)
-        self._size_edges = np.append(self._cumulative[:-1], np.inf)
+        self._size_edges = np.append(np.cumsum(probs)[:-1], np.inf)
         self._mean_segment = 1.0 - self.contract_prop + self.contract_prop * float(np.dot(sizes, probs))
         self.table = ExpansionTable.for_tokenizer(tokenizer)
         key = tokenizer.content_hash
@@ -221,22 +223,22 @@ class PatokProcessor(Processor):
             _PIECES[key] = _PieceTable(tokenizer)
         self.pieces = _PIECES[key]
         self.token_bytes = tokenizer.token_bytes
+        self.byte_lengths = self.pieces.byte_lengths
         self.special = np.asarray(tokenizer.special_mask, dtype=bool)
-        self.byte_lengths = np.fromiter(map(len, self.token_bytes), dtype=np.int64, count=len(self.token_bytes))
         self.fixed = self.special | (self.byte_lengths == 0)
+        # struct.unpack format items "  3s", "  5s", ...: cut a document into pieces in one call.
+        longest = max(sizes) * int(self.byte_lengths.max(initial=0))
+        width = len(str(longest)) + 2
+        self._formats = np.array([f"{n:>{width - 1}}s".encode() for n in range(longest + 1)], dtype=f"S{width}")
         self._last: tuple | None = None
 
     def params(self) -> dict:
-        return {
-            "contract_prop": self.contract_prop,
-            "expand_prop": self.expand_prop,
-            "affix_awareness": self.affix_awareness,
-            "num_toks_to_cont": list(self.num_toks_to_cont),
-            "contract_prob": list(self.contract_prob),
-        }
+        return {"contract_prop": self.contract_prop, "expand_prop": self.expand_prop,
+                "affix_awareness": self.affix_awareness, "num_toks_to_cont": list(self.num_toks_to_cont),
+                "contract_prob": list(self.contract_prob)}
 
     # ------------------------------------------------------------------ main
-    def process(self, text_or_ids, rng: np.random.Generator) -> list[int]:
+    def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
         if isinstance(text_or_ids, str):
             ids = self.tokenizer.encode(text_or_ids)
         elif isinstance(text_or_ids, np.ndarray):
@@ -246,28 +248,30 @@ class PatokProcessor(Processor):
             if ids and type(ids[0]) is not int:  # e.g. numpy integers: output plain ints
                 ids = [int(i) for i in ids]
         if not ids:
-            self._last = ([], _EMPTY, _EMPTY)
+            self._last = ([], _EMPTY, None)
             return []
-        token_bytes = self.token_bytes
-        arr = np.array(ids, dtype=np.int64)
-        valid = bool(arr.min() >= 0) and bool(arr.max() < len(token_bytes))
-        starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        arr = safe = np.array(ids, dtype=np.int64)
+        valid = bool(arr.view(np.uint64).max() < len(self.token_bytes))  # negative ids wrap to huge values
         if valid:
-            np.cumsum(self.byte_lengths[arr], out=starts[1:])
-            doc = b"".join(map(token_bytes.__getitem__, ids))
-            # Specials and empty tokens are never part of a window.
-            fixed = self.fixed[arr]
-        else:  # ids outside the vocabulary pass through alone, as if special
-            inside = (arr >= 0) & (arr < len(token_bytes))
+            lengths = self.byte_lengths[arr]
+            fixed = self.fixed[arr]  # specials and empty tokens are never part of a window
+        else:  # ids outside the vocabulary pass through alone, as if special (and without bytes)
+            inside = (arr >= 0) & (arr < len(self.token_bytes))
             safe = np.where(inside, arr, 0)
-            np.cumsum(np.where(inside, self.byte_lengths[safe], 0), out=starts[1:])
-            doc = b"".join(token_bytes[t] if 0 <= t < len(token_bytes) else b"" for t in ids)
+            lengths = np.where(inside, self.byte_lengths[safe], 0)
             fixed = ~inside | self.fixed[safe]
-        boundaries, keep, affix_spans = self._morpheme_boundaries(doc, rng)
-        contracted, sizes = self._contract(ids, starts, doc, boundaries[keep], fixed, rng)
-        protected = _AffixTokens(contracted, self.byte_lengths, affix_spans, doc, valid) if affix_spans.size else None
+        starts = np.concatenate((_ZERO, lengths.cumsum(dtype=np.int64)))
+        if starts[-1] >= 1 << 30:  # the int64 encodings of _chunk_values
+            raise ParameterError(f"patok takes documents below 1 GiB, got {int(starts[-1]):,} bytes")
+        # The document's bytes: one gather from the vocabulary's bytes end to end.
+        doc = self.pieces.flat[(self.pieces.at[safe] - starts[:-1]).repeat(lengths) + np.arange(starts[-1])].tobytes()
+        boundaries, keep, affix_keys = self._morpheme_boundaries(doc, rng)
+        contracted, segments = arr, None
+        if self.contract_prop > 0.0:
+            contracted, segments = self._contract(ids, safe, starts, doc, boundaries[keep], fixed, rng)
+        protected = self._affix_tokens(contracted, affix_keys, valid) if affix_keys else None
         out = expand_list(contracted, self.table, self.expand_prop, rng, protected=protected)
-        self._last = (out, boundaries, sizes)
+        self._last = (out, boundaries, segments)
         return out
 
     @property
@@ -275,154 +279,143 @@ class PatokProcessor(Processor):
         """Stats of the last :meth:`process` call (computed on demand: off the hot path)."""
         if self._last is None:
             return {}
-        out, boundaries, sizes = self._last
+        out, boundaries, segments = self._last
         vocab = len(self.token_bytes)
         edges = set(accumulate(len(self.token_bytes[t]) if 0 <= t < vocab else 0 for t in out))
         return {
             "morph_boundaries_kept": {"kept": sum(1 for b in boundaries.tolist() if b in edges), "total": len(boundaries)},
-            "window_sizes": np.asarray(sizes).tolist(),
+            "window_sizes": [] if segments is None else segments[0][segments[1]].tolist(),
         }
 
-    def _morpheme_boundaries(self, doc: bytes, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(boundary byte offsets, kept mask, affix byte spans (k, 2)) of the document."""
-        # Space-separated chunks (bytes.split: C speed); each chunk type is analysed once and
-        # its boundaries cached relative to the chunk. Zipf keeps the hit rate high.
+    def _morpheme_boundaries(self, doc: bytes, rng) -> tuple[np.ndarray, np.ndarray, set[int]]:
+        """(boundary byte offsets, kept mask, affix keys) of the document (see :func:`_chunk_values`)."""
+        # Space-separated chunks (bytes.split: C speed); each chunk type is analysed once and its
+        # values cached. Most chunks have none: the shared empty tuple.
         chunks = doc.split(b" ")
-        records = list(map(_CHUNKS.get, chunks))
-        if None in records:
+        try:
+            records = list(map(_CHUNKS.__getitem__, chunks))
+        except KeyError:
             if len(_CHUNKS) > 1 << 20:  # bounded memory on huge corpora
                 _CHUNKS.clear()
-            for chunk in set(chunks).difference(_CHUNKS):
-                _CHUNKS[chunk] = chunk_boundaries(chunk)
+            _CHUNKS.update((chunk, _chunk_values(chunk)) for chunk in set(chunks).difference(_CHUNKS))
             records = list(map(_CHUNKS.__getitem__, chunks))
-        hits = list(compress(count(), records))  # chunks with at least one boundary
-        if not hits:
-            return _EMPTY, _EMPTY.astype(bool), _EMPTY.reshape(0, 2)
-        found = itemgetter(*hits)(records) if len(hits) > 1 else (records[hits[0]],)
-        # Chunk k starts one byte after the k-th space.
-        spaces = np.flatnonzero(np.frombuffer(doc, dtype=np.uint8) == 0x20)
-        hit_index = np.array(hits, dtype=np.int64)
-        hit_starts = np.where(hit_index > 0, spaces[np.maximum(hit_index - 1, 0)] + 1, 0) if spaces.size else hit_index
-        bounds = [record[0] for record in found]
-        spans = [record[1] for record in found]
-        counts = np.fromiter(map(len, bounds), dtype=np.int64, count=len(hits))
-        relative = np.fromiter(chain.from_iterable(bounds), dtype=np.int64, count=int(counts.sum()))
-        boundaries = np.repeat(hit_starts, counts) + relative
-        span_counts = np.fromiter(map(len, spans), dtype=np.int64, count=len(hits)) // 2
-        flat = np.fromiter(chain.from_iterable(spans), dtype=np.int64, count=2 * int(span_counts.sum()))
-        affix_spans = flat.reshape(-1, 2) + np.repeat(hit_starts, span_counts)[:, None]
+        found = np.fromiter(chain.from_iterable(filter(None, records)), dtype=np.int64)
+        if not found.size:
+            return _EMPTY, _EMPTY.astype(bool), set()
+        # Chunk k starts one byte after the k-th space: move its values there.
+        first = (np.frombuffer(b" " + doc, dtype=np.uint8) == 0x20).nonzero()[0]
+        found += (first * (_KEY + 1)).repeat(np.fromiter(map(len, records), dtype=np.int64, count=len(records)))
+        boundaries = found[found >= _BOUND] & (_KEY - 1)
         keep = rng.random(boundaries.size) < self.affix_awareness
-        return boundaries, keep, affix_spans
+        return boundaries, keep, set(found.tolist())
 
-    def _contract(self, ids, starts, doc: bytes, kept: np.ndarray, fixed: np.ndarray, rng) -> tuple[list[int], np.ndarray]:
+    def _contract(self, ids, safe, starts, doc: bytes, kept, fixed, rng) -> tuple[np.ndarray, tuple]:
         """Step 2 of the module doc: segment the positions, then one cached lookup per piece."""
         n = len(ids)
-        if self.contract_prop == 0.0:
-            return ids, _EMPTY
-        heads, window, drawn = self._segments(n, rng)
-        if fixed.any():  # fixed tokens stand alone: split the segments around them
+        heads, window, length = self._segments(n, rng)
+        stats = (length, window)
+        has_fixed = True in fixed
+        if has_fixed:  # fixed tokens stand alone: split the segments around them
             at = np.flatnonzero(fixed)
             cut = np.union1d(heads, np.concatenate([at, at + 1]))
             cut = cut[cut < n]
             window = window[np.searchsorted(heads, cut, side="right") - 1] & ~fixed[cut]
             heads = cut
-        ends = np.append(heads[1:], n)
-        lo, hi = starts[heads], starts[ends]
-        # Kept boundaries strictly inside a window cut it into pieces.
-        if kept.size:
-            segment_of = np.searchsorted(lo, kept, side="right") - 1
-            inside = window[segment_of] & (kept > lo[segment_of]) & (kept < hi[segment_of])
-            cuts, cut_segment = kept[inside], segment_of[inside]
-            piece_start = np.concatenate([lo, cuts])
-            piece_segment = np.concatenate([np.arange(heads.size), cut_segment])
-            order = np.argsort(piece_start, kind="stable")
-            piece_start, piece_segment = piece_start[order], piece_segment[order]
-        else:
-            piece_start, piece_segment = lo, np.arange(heads.size)
-        a_list = piece_start.tolist()
-        b_list = a_list[1:]
-        b_list.append(int(starts[n]))
-        # One C-level pipeline: slice the document, look the piece up in the per-piece cache.
-        parts = list(map(self.pieces.cache.get, map(doc.__getitem__, map(slice, a_list, b_list)), repeat(_MISSING)))
-        single = ~window[piece_segment]
-        if single.any():  # segments not contracted keep their token exactly
-            for j, h in zip(np.flatnonzero(single).tolist(), heads[piece_segment[single]].tolist(), strict=True):
-                parts[j] = ids[h : h + 1]
+        lo = starts[heads]  # non-decreasing: several heads share an offset only around empty tokens
+        cuts = _EMPTY
+        if kept.size:  # kept boundaries strictly inside a window cut it into pieces
+            segment_of = lo.searchsorted(kept, side="right") - 1
+            cuts = kept[window[segment_of] & (kept != lo[segment_of])]
+        edges = np.concatenate((lo, cuts, starts[n:]))  # the pieces' starts, then the document's end
+        if cuts.size:
+            edges.sort()
+        # One C-level pipeline: cut the document into its pieces, look each up in the piece cache.
+        pieces = struct.unpack(self._formats[edges[1:] - edges[:-1]].tobytes(), doc)
+        parts = list(map(self.pieces.cache.get, pieces, repeat(_MISSING)))
+        # A single-token segment keeps its token, also one its bytes do not segment to.
+        single = heads[~window]
+        stay = self.pieces.odd[safe[single]]
+        if True in (stay := stay | fixed[single] if has_fixed else stay):
+            single = (~window).nonzero()[0][stay]
+            cuts = np.sort(cuts)  # piece index of segment k: k + the cuts before it
+            for j, h in zip((single + cuts.searchsorted(lo[single])).tolist(), heads[single].tolist(), strict=True):
+                parts[j] = _pack(ids[h : h + 1])
         try:
-            out = list(chain.from_iterable(parts))
+            out = b"".join(parts)
         except TypeError:  # a piece not seen before, or one without a vocabulary path
-            out = self._fill_pieces(parts, ids, doc, a_list, b_list, piece_segment, heads, ends)
-        return out, drawn
+            parts = [self.pieces.segment(piece) if part is _MISSING else part for piece, part in zip(pieces, parts, strict=True)]
+            if None in parts:  # no vocabulary path (impossible with byte fallback): keep the whole window's ids
+                first = np.searchsorted(np.sort(cuts), lo) + np.arange(lo.size)
+                ends = [*heads[1:].tolist(), n]
+                for j in [j for j, part in enumerate(parts) if part is None]:
+                    k = int(np.searchsorted(first, j, side="right")) - 1
+                    end = int(first[k + 1]) if k + 1 < lo.size else len(parts)
+                    parts[first[k] : end] = [_pack(ids[heads[k] : ends[k]])] + [b""] * (end - first[k] - 1)
+            out = b"".join(parts)
+        return np.frombuffer(out, dtype=np.int64), stats
+
+    def _affix_tokens(self, ids: np.ndarray, keys: set[int], valid: bool):
+        """``protected(positions)`` for the final StochasTok pass: do these tokens spell one affix
+        (with or without the word's leading space, "▁nag")? One set lookup per attempted position
+        of its span's key (see :func:`_chunk_values`); the offsets take one cumsum.
+        """
+
+        def protected(positions: np.ndarray) -> np.ndarray:
+            if valid:
+                lengths = self.byte_lengths[ids]
+            else:
+                inside = (ids >= 0) & (ids < self.byte_lengths.size)
+                lengths = np.where(inside, self.byte_lengths[np.where(inside, ids, 0)], 0)
+            end = lengths.cumsum(dtype=np.int64)[positions]
+            spans = (end - lengths[positions] + 2) * _KEY + end
+            return np.fromiter(map(keys.__contains__, spans.tolist()), dtype=bool, count=positions.size)
+
+        return protected
 
     def _segments(self, n: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(segment heads, is-window flags, drawn window sizes) covering positions 0..n-1.
+        """(segment heads, is-window flags, segment lengths) covering positions 0..n-1.
 
         The walk "at position i open a window with probability contract_prop,
         of size n ~ contract_prob, else step one token" is a renewal process:
         segment lengths are i.i.d., so they are drawn in one batch and summed.
         """
         batch = int(n / self._mean_segment * 1.1) + 16
-        lengths, opens, total = [], [], 0
-        while total < n:  # one batch nearly always suffices
+        lengths, opens = [], []
+        while True:  # one batch nearly always suffices
             draws = rng.random((2, batch))
-            is_open = draws[0] < self.contract_prop
+            opens.append(draws[0] < self.contract_prop)
             # _size_edges ends with +inf, so the index never runs past the last size.
-            length = np.where(is_open, self._sizes[np.searchsorted(self._size_edges, draws[1], side="right")], 1)
-            lengths.append(length)
-            opens.append(is_open)
-            total += int(length.sum())
-        length = np.concatenate(lengths) if len(lengths) > 1 else lengths[0]
+            lengths.append(np.where(opens[-1], self._sizes[self._size_edges.searchsorted(draws[1], side="right")], 1))
+            length = np.concatenate(lengths) if len(lengths) > 1 else lengths[0]
+            ends = length.cumsum()
+            if ends[-1] >= n:
+                break
         is_open = np.concatenate(opens) if len(opens) > 1 else opens[0]
-        heads = np.cumsum(length) - length
-        used = int(np.searchsorted(heads, n))
-        return heads[:used], is_open[:used], length[:used][is_open[:used]]
-
-    def _fill_pieces(self, parts, ids, doc, a_list, b_list, piece_segment, heads, ends) -> list[int]:
-        failed = set()
-        for j, part in enumerate(parts):
-            if part is _MISSING:
-                part = parts[j] = self.pieces.segment(doc[a_list[j] : b_list[j]])
-            if part is None:  # no vocabulary path (impossible with byte fallback): keep the window's ids
-                failed.add(int(piece_segment[j]))
-        for j, segment in enumerate(piece_segment.tolist()):
-            if segment in failed:
-                first = j == 0 or piece_segment[j - 1] != segment
-                parts[j] = ids[heads[segment] : ends[segment]] if first else ()
-        return list(chain.from_iterable(parts))
+        used = int(ends.searchsorted(n)) + 1  # the heads before n: 0 and every end before n
+        return (ends - length)[:used], is_open[:used], length[:used]
 
 
-class _AffixTokens:
-    """``protected(positions)`` for the final StochasTok pass: which of these tokens spell one affix?
+def _chunk_values(chunk: bytes) -> tuple[int, ...]:
+    """A chunk's cached values, relative to it (``+ start * (_KEY + 1)`` moves them to byte ``start``).
 
-    A token is protected when its byte span is exactly an affix morpheme's span,
-    or that span with the word's leading space ("▁nag"). Token offsets are
-    computed once (one cumsum); only the attempted positions are checked.
+    Boundary ``b`` is ``_BOUND + b`` (the low 32 bits are then the offset); affix span ``(s, e)``
+    is the key ``(s + 2) * _KEY + e`` and, when it starts the chunk, also ``(s + 1) * _KEY + e``
+    (the span with the space before it). A token is protected when ``(start + 2) * _KEY + end``
+    is a key. Documents stay below 1 GiB, so every value fits an int64.
     """
+    bounds, spans = chunk_boundaries(chunk) or ((), ())
+    pairs = list(zip(spans[::2], spans[1::2], strict=True))
+    keys = [(s + 2) * _KEY + e for s, e in pairs] + [(s + 1) * _KEY + e for s, e in pairs if s == 0]
+    return (*[_BOUND + b for b in bounds], *keys) if bounds else ()
 
-    def __init__(self, ids: list[int], byte_lengths: np.ndarray, spans: np.ndarray, doc: bytes, valid: bool):
-        self.ids, self.byte_lengths, self.doc, self.valid = ids, byte_lengths, doc, valid
-        self.keys = set((spans[:, 0] * _KEY + spans[:, 1]).tolist())
 
-    def __call__(self, positions: np.ndarray) -> np.ndarray:
-        arr = np.array(self.ids, dtype=np.int64)
-        if self.valid:
-            lengths = self.byte_lengths[arr]
-        else:
-            inside = (arr >= 0) & (arr < self.byte_lengths.size)
-            lengths = np.where(inside, self.byte_lengths[np.where(inside, arr, 0)], 0)
-        end = np.cumsum(lengths)[positions]
-        start = end - lengths[positions]
-        spaced = np.frombuffer(self.doc, dtype=np.uint8)[np.minimum(start, max(len(self.doc) - 1, 0))] == 0x20
-        contains = self.keys.__contains__
-        exact = np.fromiter(map(contains, (start * _KEY + end).tolist()), dtype=bool, count=positions.size)
-        after_space = np.fromiter(map(contains, ((start + spaced) * _KEY + end).tolist()), dtype=bool, count=positions.size)
-        return exact | after_space
+def _pack(ids: Sequence[int]) -> bytes:
+    return np.array(ids, dtype=np.int64).tobytes()
 
 
 _KEY = 1 << 32
-
-
-# Per space-separated chunk type: (boundary offsets, flat affix spans) or () (see chunk_boundaries).
-_CHUNKS: dict[bytes, tuple] = {}
+_BOUND = 1 << 62
+_CHUNKS: dict[bytes, tuple[int, ...]] = {}
 _MISSING = object()
 _EMPTY = np.zeros(0, dtype=np.int64)
+_ZERO = np.zeros(1, dtype=np.int64)
