@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from morphtok.errors import TokenizerError
@@ -16,12 +14,38 @@ def test_gemma3_known_ids(gemma_tokenizer):
     assert gemma_tokenizer.encode("") == []
 
 
-def test_gemma3_cached_load_is_fast(gemma_tokenizer, tmp_path):
-    source = gemma_tokenizer.save(tmp_path)
-    start = time.perf_counter()
-    again = Tokenizer.from_file(source)
-    assert time.perf_counter() - start < 2.0
+def test_gemma3_cache_is_reused_without_the_gguf(gemma_tokenizer, monkeypatch):
+    """A verified tokenizer.json cache is loaded as is; the slow GGUF conversion is not repeated."""
+    import morphtok.segment.tokenizer as tokenizer_module
+
+    def no_gguf():
+        raise AssertionError("the GGUF was consulted although the cache is valid")
+
+    monkeypatch.setattr(tokenizer_module, "gemma3_gguf_path", no_gguf)
+    cached = tokenizer_module.gemma3_tokenizer_json()
+    again = Tokenizer.from_file(cached)
     assert again.content_hash == gemma_tokenizer.content_hash
+
+
+def test_gemma3_corrupt_cache_is_rebuilt(gemma_tokenizer, tmp_path, monkeypatch):
+    """A cache whose checksum does not match is converted again rather than trusted."""
+    import morphtok.segment.tokenizer as tokenizer_module
+
+    monkeypatch.setattr(tokenizer_module, "cache_root", lambda: tmp_path)
+    directory = tmp_path / "tokenizers" / "gemma3"
+    directory.mkdir(parents=True)
+    (directory / "tokenizer.json").write_text("{}")
+    (directory / "tokenizer.json.sha256").write_text("0" * 64 + "\n")
+    consulted = []
+
+    def fake_gguf():
+        consulted.append(True)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(tokenizer_module, "gemma3_gguf_path", fake_gguf)
+    with pytest.raises(RuntimeError, match="stop here"):
+        tokenizer_module.gemma3_tokenizer_json()
+    assert consulted == [True]
 
 
 @pytest.mark.parametrize("text", ["Nagluluto si Ñoño ng 🍜 sa 東京", "  tab\there\n\n", "é\u0301 naïve"])
