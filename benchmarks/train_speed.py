@@ -32,11 +32,15 @@ Speed: wall time between the ends of consecutive optimizer steps (the whole loop
 batch, forward, backward, clip, step, logging), excluding the first ``--warmup``
 steps; tokens/s = input tokens per step x timed steps / their time (the median step in
 parentheses, more robust on a busy machine). Setup and model loading are not timed.
+With ``--rounds R`` each side runs R times, alternating which goes first (so a load
+change on the machine hits both alike), and the rates pool the timed steps of all rounds;
+the per-round ratios are printed too.
 Memory: each run is a fresh Python process and reports its own peak RSS (ru_maxrss),
 setup included. Target: local / HF tokens/s >= 1.0x.
 
     python benchmarks/train_speed.py [--models tiny,gemma3-270m] [--steps N | tiny=30,gemma3-270m=4]
-                                     [--seq-length 256] [--batch 8] [--threads 1] [--warmup 1]
+                                     [--rounds tiny=4,gemma3-270m=1] [--seq-length 256] [--batch 8]
+                                     [--threads 1] [--warmup 1]
 
 On this 2-core machine the default run takes ~10-15 minutes, nearly all of it gemma3-270m
 (~1-1.5 min per 8 x 256-token step on one core, plus loading it in each process).
@@ -56,6 +60,9 @@ from pathlib import Path
 # gemma3-270m: one step of 8 x 256 tokens is ~1-1.5 min on one core of this machine, and the
 # logits alone (8 x 256 x 262,144 fp32) are 2 GB.
 DEFAULT_STEPS = {"tiny": 30, "gemma3-270m": 4}
+# The tiny model's ratio moves by a few percent between runs on a busy machine: several rounds,
+# alternating which side goes first, pool its steps. gemma3-270m is too slow to repeat by default.
+DEFAULT_ROUNDS = {"tiny": 4, "gemma3-270m": 1}
 
 
 # --------------------------------------------------------------------------- workers (fresh processes)
@@ -191,26 +198,30 @@ def measure(side: str, spec: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def rates(result: dict, tokens_per_step: int, warmup: int) -> tuple[float, float, int]:
-    """(tokens/s over the steps after ``warmup``, tokens/s of the median step, timed steps)."""
-    stamps = result["stamps"]  # stamps[j - 1]: end of step j; step 1 has no start, so it is never timed
-    steps = [stamps[j - 1] - stamps[j - 2] for j in range(max(warmup + 1, 2), len(stamps) + 1)]
+def step_times(result: dict, warmup: int) -> list[float]:
+    """Durations of the steps after ``warmup`` (step 1 has no start, so it is never timed)."""
+    stamps = result["stamps"]  # stamps[j - 1]: end of step j
+    return [stamps[j - 1] - stamps[j - 2] for j in range(max(warmup + 1, 2), len(stamps) + 1)]
+
+
+def rates(steps: list[float], tokens_per_step: int, warmup: int) -> tuple[float, float, int]:
+    """(tokens/s over the timed steps, tokens/s of the median step, timed steps)."""
     if not steps:
         raise SystemExit(f"nothing to time: raise --steps above {max(warmup, 1)} or lower --warmup")
     return tokens_per_step * len(steps) / sum(steps), tokens_per_step / statistics.median(steps), len(steps)
 
 
-def _steps(text: str, models: list[str]) -> dict[str, int]:
-    """``--steps``: "" (defaults), "N" (every model) or "MODEL=N,..." (the others keep their default)."""
-    steps = {m: DEFAULT_STEPS[m] for m in models}
+def _per_model(text: str, models: list[str], defaults: dict[str, int], option: str) -> dict[str, int]:
+    """``--steps`` / ``--rounds``: "" (defaults), "N" (every model) or "MODEL=N,..." (the others keep their default)."""
+    values = {m: defaults[m] for m in models}
     if text.strip().isdigit():
         return dict.fromkeys(models, int(text))
     for item in filter(None, (i.strip() for i in text.split(","))):
         model, _, count = item.partition("=")
-        if model not in DEFAULT_STEPS or not count.isdigit():
-            raise ValueError(f"--steps: '{item}' is not N or MODEL=N with MODEL in {', '.join(DEFAULT_STEPS)}")
-        steps[model] = int(count)
-    return steps
+        if model not in defaults or not count.isdigit():
+            raise ValueError(f"{option}: '{item}' is not N or MODEL=N with MODEL in {', '.join(defaults)}")
+        values[model] = int(count)
+    return values
 
 
 def main() -> None:
@@ -219,6 +230,9 @@ def main() -> None:
     parser.add_argument("--steps", default="",
                         help="steps per run: N for every model, or MODEL=N,... (default: "
                         + ",".join(f"{k}={v}" for k, v in DEFAULT_STEPS.items()) + ")")
+    parser.add_argument("--rounds", default="",
+                        help="runs per side, alternating which goes first: N or MODEL=N,... (default: "
+                        + ",".join(f"{k}={v}" for k, v in DEFAULT_ROUNDS.items()) + ")")
     parser.add_argument("--seq-length", type=int, default=256)
     parser.add_argument("--batch", type=int, default=8, help="sequences per step (no accumulation)")
     parser.add_argument("--threads", type=int, default=1,
@@ -244,7 +258,8 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(DEFAULT_STEPS)}")
     try:
-        steps_of = _steps(args.steps, models)
+        steps_of = _per_model(args.steps, models, DEFAULT_STEPS, "--steps")
+        rounds_of = _per_model(args.rounds, models, DEFAULT_ROUNDS, "--rounds")
     except ValueError as err:
         parser.error(str(err))
     tokens_per_step = args.batch * args.seq_length
@@ -262,15 +277,28 @@ def main() -> None:
             steps = steps_of[model]
             spec = {"model": model, "steps": steps, "seq_length": args.seq_length, "batch": args.batch,
                     "threads": args.threads, "prefix": str(prefix), "validation": str(validation)}
-            ours = measure("local", {**spec, "tmp": str(Path(tmp) / model / "local")})
-            theirs = measure("hf", {**spec, "tmp": str(Path(tmp) / model / "hf")})
-            ours_rate, ours_median, timed = rates(ours, tokens_per_step, args.warmup)
-            theirs_rate, theirs_median, _ = rates(theirs, tokens_per_step, args.warmup)
-            diff = max(abs(a - b) for a, b in zip(ours["losses"], theirs["losses"], strict=True))
-            print(f"{model} ({ours['params'] / 1e6:.1f}M params, {timed} of {steps} steps timed): "
+            runs: dict[str, list[dict]] = {"local": [], "hf": []}
+            for round_index in range(max(1, rounds_of[model])):
+                order = ("local", "hf") if round_index % 2 == 0 else ("hf", "local")
+                for side in order:
+                    runs[side].append(measure(side, {**spec, "tmp": str(Path(tmp) / model / f"{side}-{round_index}")}))
+            ours, theirs = runs["local"][0], runs["hf"][0]
+            ours_steps = [t for run in runs["local"] for t in step_times(run, args.warmup)]
+            theirs_steps = [t for run in runs["hf"] for t in step_times(run, args.warmup)]
+            ours_rate, ours_median, timed = rates(ours_steps, tokens_per_step, args.warmup)
+            theirs_rate, theirs_median, _ = rates(theirs_steps, tokens_per_step, args.warmup)
+            per_round = [rates(step_times(a, args.warmup), 1, args.warmup)[0] / rates(step_times(b, args.warmup), 1, args.warmup)[0]
+                         for a, b in zip(runs["local"], runs["hf"], strict=True)]
+            diff = max(abs(a - b) for run_a in runs["local"] for run_b in runs["hf"]
+                       for a, b in zip(run_a["losses"], run_b["losses"], strict=True))
+            print(f"{model} ({ours['params'] / 1e6:.1f}M params, {timed} steps timed per side over "
+                  f"{len(per_round)} round(s) of {steps} steps): "
                   f"morphtok {ours_rate:,.0f} tokens/s (median step {ours_median:,.0f}); "
                   f"HF Trainer {theirs_rate:,.0f} tokens/s (median step {theirs_median:,.0f}); "
-                  f"ratio {ours_rate / theirs_rate:.2f}x (median {ours_median / theirs_median:.2f}x; target >= 1.0x)")
+                  f"ratio {ours_rate / theirs_rate:.2f}x (median {ours_median / theirs_median:.2f}x; target >= 1.0x); "
+                  f"per round {', '.join(f'{r:.2f}x' for r in per_round)}")
+            ours = {**ours, "rss_mb": max(r["rss_mb"] for r in runs["local"])}
+            theirs = {**theirs, "rss_mb": max(r["rss_mb"] for r in runs["hf"])}
             print(f"{model} peak RSS: morphtok {ours['rss_mb']:,.0f} MB, HF Trainer {theirs['rss_mb']:,.0f} MB; "
                   f"torch threads {ours['threads']}/{theirs['threads']}; "
                   f"max |loss difference| over {steps} steps {diff:.1e} (same work: ~0)")

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from process_kill import kill_when
 
 from morphtok.data.chunks import split_jsonl
 from morphtok.data.corpus import fetch
@@ -139,14 +137,8 @@ def test_killed_run_leaves_no_valid_output_and_rerun_finishes(tmp_path):
         for i in range(20000):
             handle.write(json.dumps({"id": str(i), "text": PARAGRAPHS[i % 3]}) + "\n")
     args = [sys.executable, "-m", "morphtok.cli", "preprocess", "-m", "patok", "-i", str(path), "-o", str(tmp_path / "p"), "-w", "2"]
-    proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # Kill the whole process group (main and workers) once output is being written, not at a guessed time.
-    deadline = time.monotonic() + 120
-    while not any(p.stat().st_size > 0 for p in tmp_path.glob("p.bin.tmp*")) and time.monotonic() < deadline:
-        assert proc.poll() is None, "the run ended before it could be killed"
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    # Killed once output is being written, not at a guessed time.
+    kill_when(args, lambda: any(p.stat().st_size > 0 for p in tmp_path.glob("p.bin.tmp*")))
     assert not (tmp_path / "p.idx").exists()
     with pytest.raises(DatasetError):
         IndexedReader(tmp_path / "p")

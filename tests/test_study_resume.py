@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from process_kill import kill_when
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = ("nagluluto kumain masarap pagkain magpapaganda bulaklak pinakamaganda naglakad-lakad "
@@ -42,24 +41,6 @@ def _run(args: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(args, capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=300)
 
 
-def _kill_when(args: list[str], ready, timeout: float = 120) -> None:
-    """Start ``args`` in its own process group and SIGKILL the group once ``ready()`` is true."""
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), cwd=ROOT,
-                            start_new_session=True)
-    deadline = time.monotonic() + timeout
-    try:
-        while not ready():
-            if proc.poll() is not None:
-                pytest.fail(f"finished before it could be killed: {proc.stderr.read()[-2000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail("the kill point was never reached")
-            time.sleep(0.05)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
 def _statuses(run_dir: Path) -> dict[str, str]:
     return {p["name"]: p["status"] for p in json.loads((run_dir / "timings.json").read_text())["phases"]}
 
@@ -73,7 +54,7 @@ def test_kill_during_preprocess_then_rerun_continues(tmp_path: Path) -> None:
 
     pre = run_dir / "preprocess"
     finished_chunk = pre / "baseline" / "chunk_0001.stats.json"
-    _kill_when([*_command(run_dir, corpus), "--only", "preprocess"], finished_chunk.is_file)
+    kill_when([*_command(run_dir, corpus), "--only", "preprocess"], finished_chunk.is_file, env=_env(), cwd=ROOT)
     assert not (pre / "done").exists()
     kept = {p: p.stat().st_mtime_ns for p in pre.rglob("*.bin") if Path(f"{p.with_suffix('')}.stats.json").is_file()}
     assert kept, "at least one finished chunk before the kill"

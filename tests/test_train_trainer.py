@@ -2,17 +2,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import torch
+from process_kill import kill_when
 
 from morphtok.config import load_config
 from morphtok.errors import ConfigError, DatasetError
@@ -190,21 +188,7 @@ def test_sigkill_mid_run_then_rerun_matches_an_uninterrupted_run(data, tmp_path,
         except ValueError:  # read while a line was being appended
             return False
 
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    deadline = time.monotonic() + 600
-    try:
-        while not past_first_checkpoint():
-            if proc.poll() is not None:
-                pytest.fail(f"training ended before the kill point: {proc.stderr.read()[-2000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail("the kill point was never reached")
-            time.sleep(0.02)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    kill_when(command, past_first_checkpoint, timeout=600)
     assert not (killed / "export").exists()
     assert not (killed / f"step_{KILL_STEPS:07d}").exists()
     last = sorted(p.name for p in killed.glob("step_*") if (p / "done").is_file())[-1]
