@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
+from collections import Counter
 
 import pytest
 
@@ -22,8 +24,17 @@ def test_default_sizes_and_formats(files):
     assert counts["composition_mcq"] >= 900 and counts["composition_gen"] >= 500
     assert counts["manipulation_mcq"] >= 800 and counts["syllabification_mcq"] >= 400
     assert counts["hierarchical_mcq"] >= 600
-    levels = {i.level for i in files["hierarchical_mcq"]}
-    assert levels == {0, 1, 2, 3, 4, 5}
+    for fmt in ("mcq", "gen"):  # 100 per level, however many subtasks a level has
+        assert Counter(i.level for i in files[f"hierarchical_{fmt}"]) == dict.fromkeys(range(6), 100)
+    expected = {
+        "composition": {"spell", "count_char", "length", "count_vowels", "count_uppercase", "count_diacritics", "compare"},
+        "manipulation": {"delete", "insert", "substitute", "swap", "uppercase", "lowercase", "capitalize", "duplicate",
+                         "strip_diacritics"},
+        "hierarchical": {"char_at", "delete_char", "find_root", "identify_affix", "remove_prefix", "replace_prefix",
+                         "apply_affix", "root_then_affix"},
+    }
+    for family, subtasks in expected.items():
+        assert {i.subtask for i in files[f"{family}_mcq"]} == subtasks == {i.subtask for i in files[f"{family}_gen"]}
     for name, items in files.items():
         assert all(i.prompt_en and i.prompt_tl for i in items)
         if name.endswith("_gen"):
@@ -49,7 +60,7 @@ def test_same_seed_is_byte_identical(tmp_path, files):
 def test_morphology_items_are_linguistically_right(files):
     from morphtok.lang.fil import analyze, inflect
 
-    roots = [i for i in files["hierarchical_mcq"] if i.level == 2]
+    roots = [i for i in files["hierarchical_mcq"] if i.subtask == "find_root"]
     assert all(i.answer != i.metadata["word"] and i.answer in i.metadata["word"] or len(i.answer) > 2 for i in roots)
     for item in (i for i in files["affixation_mcq"] if i.subtask == "inflect"):
         assert item.answer == inflect(item.metadata["root"], item.metadata["affix"])
@@ -94,3 +105,54 @@ def test_generator_refuses_a_failing_file(tmp_path, files):
     with pytest.raises(BenchmarkError, match="fails validation"):
         write(broken, tmp_path, 1859)
     assert not (tmp_path / "composition_mcq.jsonl").exists()
+
+
+def test_case_accent_and_comparison_items_are_right(files):
+    """Recomputed here without the generator's code: counts, removals and the one word that answers."""
+    composition = files["composition_mcq"] + files["composition_gen"]
+    for item in (i for i in composition if i.subtask == "count_uppercase"):
+        word = item.metadata["word"]
+        assert word != word.lower() and word != word.upper()  # both cases shown
+        assert item.answer == str(sum("A" <= c <= "Z" for c in word))
+    for item in (i for i in composition if i.subtask == "count_diacritics"):
+        word = item.metadata["word"]
+        assert word == unicodedata.normalize("NFC", word)
+        assert item.answer == str(sum(not c.isascii() for c in word)) and int(item.answer) >= 1
+    for item in (i for i in composition if i.subtask == "compare"):
+        words, char = item.metadata["words"], item.metadata["char"]
+        counts = [w.count(char) for w in words]
+        target = {"most": max(counts), "fewest": min(counts)}.get(item.metadata["mode"], item.metadata.get("n"))
+        assert [w for w, c in zip(words, counts, strict=True) if c == target] == [item.answer]
+        assert all(f"'{w}'" in item.prompt_en and f"'{w}'" in item.prompt_tl for w in words)
+        if item.format == "mcq":
+            assert sorted(item.options) == sorted(words)
+    manipulation = files["manipulation_mcq"] + files["manipulation_gen"]
+    for item in (i for i in manipulation if i.subtask == "lowercase"):
+        assert item.metadata["word"] != item.answer and item.answer == item.metadata["word"].lower()
+    for item in (i for i in manipulation if i.subtask == "strip_diacritics"):
+        plain = "".join(c for c in unicodedata.normalize("NFD", item.metadata["word"]) if not unicodedata.combining(c))
+        assert item.answer == plain and item.answer.isascii() and item.answer != item.metadata["word"]
+
+
+def test_morphology_items_build_only_on_trusted_analyses(files):
+    from morphtok.bench.tasks import trusted_analysis
+    from morphtok.lang.fil import analyze, inflect
+
+    # "magasin" (magazine) is not mag- + asin: standard spelling would be "mag-asin".
+    assert analyze("magasin")[0].prefixes == ("mag",) and trusted_analysis("magasin") is None
+    assert trusted_analysis("mag-aral").root == "aral" and trusted_analysis("mangailangan") is not None
+    for item in files["hierarchical_mcq"] + files["hierarchical_gen"]:
+        if item.subtask == "replace_prefix":
+            root = analyze(item.metadata["word"])[0].root
+            assert item.answer == inflect(root, item.metadata["new"]) and analyze(item.answer)[0].root == root
+            assert not item.metadata["new"].startswith(item.metadata["prefix"] + "-")
+        if item.subtask == "identify_affix":
+            assert trusted_analysis(item.metadata["word"]) is not None
+
+
+def test_validator_exempts_only_selection_tasks_from_the_leak_check(files):
+    compare = copy.deepcopy([i for i in files["composition_gen"] if i.subtask == "compare"][:5])
+    assert all(f"'{i.answer}'" in i.prompt_en for i in compare) and "leak" not in validate(compare)
+    lowered = copy.deepcopy([i for i in files["manipulation_mcq"] if i.subtask == "lowercase"][:40])
+    lowered[0].metadata["word"] = lowered[0].answer  # nothing left to lower-case
+    assert "changes" in validate(lowered)

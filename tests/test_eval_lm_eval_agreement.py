@@ -21,7 +21,8 @@ def test_loglikelihoods_match_lm_eval(tmp_path, gemma_tokenizer):
     tiny_model(262_144, seed=11).save_pretrained(model_dir)
     PreTrainedTokenizerFast(tokenizer_object=gemma_tokenizer.hf, bos_token="<bos>", eos_token="<eos>",
                             pad_token="<pad>", unk_token="<unk>").save_pretrained(model_dir)
-    items = generate(3, {"spell": 2, "length": 2, "count_char": 2, "count_vowels": 2}, ["composition"])["composition_mcq"]
+    items = generate(3, {"spell": 2, "length": 2, "count_char": 2, "count_vowels": 2, "count_uppercase": 1,
+                              "count_diacritics": 1, "compare": 1}, ["composition"])["composition_mcq"]
     tasks = tmp_path / "tasks"
     tasks.mkdir()
     export_items("agreement_mcq", items, tasks)
@@ -31,7 +32,7 @@ def test_loglikelihoods_match_lm_eval(tmp_path, gemma_tokenizer):
     )
     samples = sorted(results["samples"]["morphtok_agreement_mcq"], key=lambda s: s["doc_id"])
     scorer = ScoringModel(load_causal_lm(str(model_dir)), batch_size=4)
-    assert len(samples) == len(items) == 8
+    assert len(samples) == len(items) == 11
     for sample, item in zip(samples, items, strict=True):
         theirs = [float(r[0][0]) for r in sample["resps"]]
         ours = scorer.score_options(prompt_text(item), item.options)

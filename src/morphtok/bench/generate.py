@@ -25,13 +25,13 @@ import numpy as np
 
 from morphtok.atomic import atomic_write_json, atomic_write_text, fingerprint, is_done, mark_done
 from morphtok.bench.schema import FAMILIES, Item
-from morphtok.bench.tasks import SUBTASKS, Subtask, fill
+from morphtok.bench.tasks import SUBTASKS, Subtask, fill, trusted_analysis
 from morphtok.bench.validator import gold_positions, length_ranks, validate
 from morphtok.errors import BenchmarkError
-from morphtok.lang.fil import Lexicon, analyze
+from morphtok.lang.fil import Lexicon
 
 log = logging.getLogger(__name__)
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"  # 1.1: case, accent-mark, comparison, identify_affix and replace_prefix subtasks
 # Items per format for each family (the earlier benchmark's sizes, as minimums).
 FAMILY_SIZES = {
     "affixation": (140, 140),
@@ -45,7 +45,7 @@ _PLAIN = re.compile(r"^[a-z]{3,12}$")
 
 def _word_pools(lexicon: Lexicon) -> dict[str, list[str]]:
     words = [w for w in lexicon.words[:20000] if _PLAIN.match(w) and w not in lexicon.function_words]
-    affixed = [w for w in words if analyze(w)[0].confident and analyze(w)[0].is_affixed]
+    affixed = [w for w in words if (best := trusted_analysis(w)) is not None and best.is_affixed]
     roots = sorted(r for r in lexicon.hand_roots if _PLAIN.match(r) and r not in lexicon.function_words)
     return {"words": words, "affixed": affixed, "roots": roots}
 
@@ -53,7 +53,8 @@ def _word_pools(lexicon: Lexicon) -> dict[str, list[str]]:
 def _pool_for(task: Subtask) -> str:
     if task.name in ("inflect", "apply_affix"):
         return "roots"
-    if task.name in ("identify", "find_root", "remove_prefix", "root_then_affix", "reduplication"):
+    if task.name in ("identify", "identify_affix", "find_root", "remove_prefix", "replace_prefix", "root_then_affix",
+                     "reduplication"):
         return "affixed"
     return "words"
 
@@ -76,12 +77,26 @@ def generate(
         seen: set[str] = set()
         for fmt, total in (("mcq", mcq_total), ("gen", gen_total)):
             items: list[Item] = []
-            for index, task in enumerate(tasks):
-                default = total // len(tasks) + (1 if index < total % len(tasks) else 0)
+            for task, default in zip(tasks, default_sizes(tasks, total), strict=True):
                 want = (sizes or {}).get(task.name, default)
                 items += _items_for(task, fmt, want, pools[_pool_for(task)], lexicon, rng, seen)
             files[f"{family}_{fmt}"] = items
     return files
+
+
+def default_sizes(tasks: list[Subtask], total: int) -> list[int]:
+    """Split ``total`` items evenly over hierarchical levels (100 per level in the default
+    set, however many subtasks a level has), then evenly over each level's subtasks;
+    a family without levels splits evenly over its subtasks."""
+    groups: dict[object, list[int]] = {}
+    for index, task in enumerate(tasks):
+        groups.setdefault(task.level if task.level is not None else ("task", index), []).append(index)
+    out = [0] * len(tasks)
+    for g, members in enumerate(groups.values()):
+        share = total // len(groups) + (1 if g < total % len(groups) else 0)
+        for m, index in enumerate(members):
+            out[index] = share // len(members) + (1 if m < share % len(members) else 0)
+    return out
 
 
 def _items_for(task, fmt, want, pool, lexicon, rng, seen) -> list[Item]:
@@ -135,7 +150,10 @@ def write(files: dict[str, list[Item]], out_dir: str | Path, seed: int) -> Path:
         "seed": seed,
         "lexicon_hash": Lexicon.default().hash,
         "families": sorted({k.rsplit("_", 1)[0] for k in files}),
-        "omitted": {"stress": "no trustworthy accented lexicon on PyPI; guessed stress would be worse than none"},
+        "omitted": {
+            "stress": "no trustworthy accented lexicon on PyPI; guessed stress would be worse than none",
+            "syllabification/stress_type": "stress-type classification needs the same accented lexicon",
+        },
         "files": {},
     }
     for name, items in files.items():

@@ -9,56 +9,18 @@ proposes wrong options for MCQ.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
+from morphtok.bench.subtask import (
+    Meta,
+    Subtask,
+    numeric_options,
+    ordinal,
+    string_options,
+    string_variants,
+)
+from morphtok.bench.text_tasks import TEXT_SUBTASKS, fill_comparison
 from morphtok.lang.fil import analyze, inflect, strip_diacritics, syllabify
-
-Meta = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Subtask:
-    family: str
-    name: str
-    level: int | None
-    prompt_en: str
-    prompt_tl: str
-    make: Callable[[str, np.random.Generator], Meta | None]
-    solve: Callable[[Meta], str]
-    distract: Callable[[Meta, str, np.random.Generator], list[str]]
-
-
-def _numeric(meta: Meta, answer: str, rng: np.random.Generator) -> list[str]:
-    value = int(answer)
-    pool = [value + d for d in (-3, -2, -1, 1, 2, 3) if value + d >= 0]
-    return [str(v) for v in rng.permutation(pool).tolist()]
-
-
-def _string_variants(word: str, rng: np.random.Generator) -> list[str]:
-    """Near-miss spellings of ``word`` (a swapped pair, a dropped or doubled letter, reversed),
-    in random order so no option length is systematically the gold's."""
-    out = []
-    if len(word) > 2:
-        i = int(rng.integers(0, len(word) - 1))
-        out.append(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
-        j = int(rng.integers(0, len(word)))
-        out.append(word[:j] + word[j + 1 :])
-        k = int(rng.integers(0, len(word)))
-        out.append(word[: k + 1] + word[k] + word[k + 1 :])
-    out.append(word[::-1])
-    return rng.permutation(out).tolist() if out else out
-
-
-def _strings(meta: Meta, answer: str, rng: np.random.Generator) -> list[str]:
-    return _string_variants(answer, rng)
-
-
-def _ordinal(n: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
 
 
 # ----------------------------------------------------------------------------- composition
@@ -118,6 +80,28 @@ def _swap(meta):
     return w[:i] + w[i + 1] + w[i] + w[i + 2 :]
 
 
+# ----------------------------------------------------------------------------- trusted analyses
+_VOWELS = "aeiou"
+
+
+def trusted_analysis(word: str):
+    """The analyzer's best analysis when the benchmark may build on it, else None.
+
+    Confident analyses only, and not a consonant-final prefix glued to a vowel-initial
+    root without the hyphen standard spelling requires (mag-aral, pag-ibig): such a word
+    is either an informal spelling or not prefixed at all ("magasin", a magazine, is not
+    mag- + asin). Nasal prefixes (mang-, pang-) take no hyphen and stay trusted.
+    """
+    best = analyze(word)[0]
+    if not best.confident:
+        return None
+    if best.prefixes and "-" not in word:
+        last = best.prefixes[-1]
+        if last[-1] not in _VOWELS and not last.endswith("ng") and best.root[:1].lower() in _VOWELS:
+            return None
+    return best
+
+
 # ----------------------------------------------------------------------------- syllables
 def _make_syllable_count(word, rng):
     return {"word": word} if word.isalpha() else None
@@ -129,8 +113,8 @@ def _make_nth_syllable(word, rng):
 
 
 def _make_redup(word, rng):
-    best = analyze(word)[0]
-    if best.reduplication and best.confident and "-" not in best.reduplication:
+    best = trusted_analysis(word)
+    if best and best.reduplication and "-" not in best.reduplication:
         return {"word": word}
     return None
 
@@ -156,8 +140,8 @@ def _make_inflect(root, rng):
             word = inflect(root, spec)
         except Exception:  # noqa: BLE001 - a root an affix cannot take (ParameterError)
             continue
-        best = analyze(word)[0]
-        if best.root == root and best.confident and word != root:
+        best = trusted_analysis(word)
+        if best and best.root == root and word != root:
             return {"root": root, "affix": spec}
     return None
 
@@ -181,9 +165,11 @@ def _distract_inflect(meta, answer, rng):
 
 
 def _make_identify(word, rng):
-    best = analyze(word)[0]
+    best = trusted_analysis(word)
+    if best is None:
+        return None
     affixes = [*best.prefixes, *(f"-{i}-" for i in best.infixes), *(f"-{s}" for s in best.suffixes)]
-    if best.confident and len(affixes) == 1 and not best.reduplication:
+    if len(affixes) == 1 and not best.reduplication:
         return {"word": word}
     return None
 
@@ -203,8 +189,8 @@ def _distract_affix(meta, answer, rng):
 
 
 def _make_root(word, rng):
-    best = analyze(word)[0]
-    return {"word": word} if best.confident and best.is_affixed else None
+    best = trusted_analysis(word)
+    return {"word": word} if best and best.is_affixed else None
 
 
 def _solve_root(meta):
@@ -217,18 +203,49 @@ def _distract_root(meta, answer, rng):
     # Wrong segmentations of similar length first (no length cue), then near-miss spellings.
     wrong = ["".join(pieces[1:]), "".join(pieces[:-1]), word[1:], word[:-1]]
     similar = [w for w in wrong if w and abs(len(w) - len(answer)) <= 2]
-    return rng.permutation(similar + _string_variants(answer, rng)).tolist()
+    return rng.permutation(similar + string_variants(answer, rng)).tolist()
 
 
 def _make_remove_affix(word, rng):
-    best = analyze(word)[0]
-    if best.confident and len(best.prefixes) == 1 and not (best.infixes or best.suffixes or best.reduplication):
+    best = trusted_analysis(word)
+    if best and len(best.prefixes) == 1 and not (best.infixes or best.suffixes or best.reduplication):
         return {"word": word, "prefix": best.prefixes[0]}
     return None
 
 
 def _solve_remove_affix(meta):
     return analyze(meta["word"])[0].root
+
+
+REPLACEMENT_PREFIXES = ("mag-", "nag-", "pag-", "ma-", "na-", "i-", "ka-", "pa-")
+
+
+def _make_replace_prefix(word, rng):
+    """A word with exactly one prefix, and another prefix the analyzer recovers on its root."""
+    meta = _make_remove_affix(word, rng)
+    if meta is None:
+        return None
+    root = analyze(word)[0].root
+    for spec in rng.permutation(REPLACEMENT_PREFIXES).tolist():
+        if spec.rstrip("-") == meta["prefix"]:
+            continue
+        try:
+            target = inflect(root, spec)
+        except Exception:  # noqa: BLE001 - a root this prefix cannot take
+            continue
+        if target != word and analyze(target)[0].root == root:
+            return {**meta, "new": spec}
+    return None
+
+
+def _solve_replace_prefix(meta):
+    return inflect(analyze(meta["word"])[0].root, meta["new"])
+
+
+def _distract_replace_prefix(meta, answer, rng):
+    root, word = analyze(meta["word"])[0].root, meta["word"]
+    stacked = meta["new"].rstrip("-") + word  # added in front instead of replacing
+    return [stacked, *_distract_inflect({"root": root, "affix": meta["new"]}, answer, rng), *string_variants(answer, rng)]
 
 
 def _make_multistep(word, rng):
@@ -262,28 +279,28 @@ def _distract_letters(meta, answer, rng):
 SUBTASKS: list[Subtask] = [
     Subtask("composition", "spell", None, "Spell the word '{word}' with a space between letters.",
             "Baybayin ang salitang '{word}' na may puwang sa pagitan ng mga titik.",
-            _make_spell, lambda m: " ".join(m["word"]), _strings),
+            _make_spell, lambda m: " ".join(m["word"]), string_options),
     Subtask("composition", "count_char", None, "How many times does the letter '{char}' appear in '{word}'?",
             "Ilang beses lumalabas ang titik na '{char}' sa '{word}'?",
-            _make_count_char, lambda m: str(m["word"].lower().count(m["char"])), _numeric),
+            _make_count_char, lambda m: str(m["word"].lower().count(m["char"])), numeric_options),
     Subtask("composition", "length", None, "How many letters are in the word '{word}'?",
             "Ilang titik mayroon ang salitang '{word}'?",
-            _make_length, lambda m: str(sum(c.isalpha() for c in m["word"])), _numeric),
+            _make_length, lambda m: str(sum(c.isalpha() for c in m["word"])), numeric_options),
     Subtask("composition", "count_vowels", None, "How many vowels are in the word '{word}'?",
             "Ilang patinig mayroon ang salitang '{word}'?",
-            _make_count_vowels, lambda m: str(sum(c in "aeiouAEIOU" for c in strip_diacritics(m["word"]))), _numeric),
+            _make_count_vowels, lambda m: str(sum(c in "aeiouAEIOU" for c in strip_diacritics(m["word"]))), numeric_options),
     Subtask("manipulation", "delete", None, "Delete the {ordinal} letter of '{word}'.",
             "Tanggalin ang ika-{n} na titik ng '{word}'.",
-            _make_delete, lambda m: m["word"][: m["index"]] + m["word"][m["index"] + 1 :], _strings),
+            _make_delete, lambda m: m["word"][: m["index"]] + m["word"][m["index"] + 1 :], string_options),
     Subtask("manipulation", "insert", None, "Insert the letter '{char}' at position {n} of '{word}'.",
             "Isingit ang titik na '{char}' sa posisyong {n} ng '{word}'.",
-            _make_insert, lambda m: m["word"][: m["index"]] + m["char"] + m["word"][m["index"] :], _strings),
+            _make_insert, lambda m: m["word"][: m["index"]] + m["char"] + m["word"][m["index"] :], string_options),
     Subtask("manipulation", "substitute", None, "Replace the {ordinal} letter of '{word}' with '{char}'.",
             "Palitan ng '{char}' ang ika-{n} na titik ng '{word}'.",
-            _make_substitute, lambda m: m["word"][: m["index"]] + m["char"] + m["word"][m["index"] + 1 :], _strings),
+            _make_substitute, lambda m: m["word"][: m["index"]] + m["char"] + m["word"][m["index"] + 1 :], string_options),
     Subtask("manipulation", "swap", None, "Swap the {ordinal} and the next letter of '{word}'.",
             "Pagpalitin ang ika-{n} at ang kasunod na titik ng '{word}'.",
-            _make_swap, _swap, _strings),
+            _make_swap, _swap, string_options),
     Subtask("manipulation", "uppercase", None, "Write '{word}' in uppercase letters.",
             "Isulat ang '{word}' sa malalaking titik.",
             _make_upper, lambda m: m["word"].upper(), lambda m, a, r: [a.capitalize(), a.lower(), a[:-1] + a[-1].lower(), a[::-1]]),
@@ -293,17 +310,17 @@ SUBTASKS: list[Subtask] = [
             lambda m, a, r: [a.upper(), a.lower()[:-1] + a[-1].upper(), a.swapcase(), a[::-1].capitalize()]),
     Subtask("manipulation", "duplicate", None, "Write the word '{word}' twice, joined by a hyphen.",
             "Isulat nang dalawang beses ang '{word}', pinagdugtong ng gitling.",
-            _make_duplicate, lambda m: f"{m['word']}-{m['word']}", _strings),
+            _make_duplicate, lambda m: f"{m['word']}-{m['word']}", string_options),
     Subtask("syllabification", "count", None, "How many syllables does '{word}' have?",
             "Ilang pantig mayroon ang '{word}'?",
-            _make_syllable_count, lambda m: str(len(syllabify(m["word"]))), _numeric),
+            _make_syllable_count, lambda m: str(len(syllabify(m["word"]))), numeric_options),
     Subtask("syllabification", "nth", None, "What is the {ordinal} syllable of '{word}'?",
             "Ano ang ika-{n} na pantig ng '{word}'?",
             _make_nth_syllable, lambda m: syllabify(m["word"])[m["n"] - 1],
-            lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + _string_variants(a, r)),
+            lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + string_variants(a, r)),
     Subtask("syllabification", "reduplication", None, "Which syllable is reduplicated in '{word}'?",
             "Aling pantig ang inulit sa '{word}'?",
-            _make_redup, _solve_redup, lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + _string_variants(a, r)),
+            _make_redup, _solve_redup, lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + string_variants(a, r)),
     Subtask("affixation", "inflect", None, "Apply the affix {affix} to the root '{root}'.",
             "Ilapat ang panlaping {affix} sa salitang-ugat na '{root}'.",
             _make_inflect, _solve_inflect, _distract_inflect),
@@ -315,31 +332,40 @@ SUBTASKS: list[Subtask] = [
             _make_char_at, lambda m: m["word"][m["n"] - 1], _distract_letters),
     Subtask("hierarchical", "delete_char", 1, "Delete the {ordinal} letter of '{word}'.",
             "Tanggalin ang ika-{n} na titik ng '{word}'.",
-            _make_delete, lambda m: m["word"][: m["index"]] + m["word"][m["index"] + 1 :], _strings),
+            _make_delete, lambda m: m["word"][: m["index"]] + m["word"][m["index"] + 1 :], string_options),
     Subtask("hierarchical", "find_root", 2, "What is the root word of '{word}'?",
             "Ano ang salitang-ugat ng '{word}'?",
             _make_root, _solve_root, _distract_root),
+    Subtask("hierarchical", "identify_affix", 2, "Which affix is used in the word '{word}'?",
+            "Anong panlapi ang ginamit sa salitang '{word}'?",
+            _make_identify, _solve_identify, _distract_affix),
     Subtask("hierarchical", "remove_prefix", 3, "Remove the prefix {prefix}- from '{word}'. What word remains?",
             "Alisin ang unlaping {prefix}- sa '{word}'. Ano ang matitira?",
             _make_remove_affix, _solve_remove_affix, _distract_root),
+    Subtask("hierarchical", "replace_prefix", 3, "Replace the prefix {prefix}- of '{word}' with {new}. What word results?",
+            "Palitan ng {new} ang unlaping {prefix}- ng '{word}'. Ano ang mabubuong salita?",
+            _make_replace_prefix, _solve_replace_prefix, _distract_replace_prefix),
     Subtask("hierarchical", "apply_affix", 4, "Apply the affix {affix} to the root '{root}'.",
             "Ilapat ang panlaping {affix} sa salitang-ugat na '{root}'.",
             _make_inflect, _solve_inflect, _distract_inflect),
     Subtask("hierarchical", "root_then_affix", 5, "Find the root of '{word}', then apply the affix {affix} to it.",
             "Hanapin ang salitang-ugat ng '{word}', saka ilapat dito ang panlaping {affix}.",
             _make_multistep, _solve_multistep, lambda m, a, r: _distract_multistep(m, a, r)),
+    *TEXT_SUBTASKS,
 ]
 
 
 def _distract_multistep(meta: Meta, answer: str, rng: np.random.Generator) -> list[str]:
     root = analyze(meta["word"])[0].root
-    return _distract_inflect({"root": root, "affix": meta["affix"]}, answer, rng) + _string_variants(answer, rng)
+    return _distract_inflect({"root": root, "affix": meta["affix"]}, answer, rng) + string_variants(answer, rng)
 
 
 def fill(template: str, meta: Meta) -> str:
     values = dict(meta)
+    if "words" in values:
+        fill_comparison(values)
     if "n" not in values and "index" in values:
         values["n"] = values["index"] + 1
     if "n" in values:
-        values["ordinal"] = _ordinal(int(values["n"]))
+        values["ordinal"] = ordinal(int(values["n"]))
     return template.format(**values)

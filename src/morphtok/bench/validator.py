@@ -8,7 +8,7 @@ Checks (each returns a list of problems; an empty list means the file passes):
   length_cue    per subtask (n >= 30), the gold is not the strictly longest or
                 shortest option in more than half of the items
   leak          a non-numeric answer does not appear verbatim, as a whole word, in
-                the prompt
+                the prompt (except selection subtasks: "which of these words ...")
   changes       manipulation items change their input word
   duplicates    no prompt repeats within a file or across the MCQ/GEN pair
 """
@@ -22,9 +22,11 @@ from scipy.stats import chisquare
 
 from morphtok.bench.schema import Item
 from morphtok.bench.tasks import SUBTASKS
+from morphtok.bench.text_tasks import SELECTION_SUBTASKS
 
 _SOLVERS = {(t.family, t.name): t.solve for t in SUBTASKS}
-_CHANGING = {"delete", "insert", "substitute", "swap", "uppercase", "capitalize", "delete_char", "remove_prefix"}
+_CHANGING = {"delete", "insert", "substitute", "swap", "uppercase", "lowercase", "capitalize", "strip_diacritics",
+             "delete_char", "remove_prefix", "replace_prefix"}
 
 
 def validate(items: list[Item], other: list[Item] | None = None) -> dict[str, list[str]]:
@@ -62,7 +64,7 @@ def validate(items: list[Item], other: list[Item] | None = None) -> dict[str, li
 
 def _leaks(item: Item) -> bool:
     answer = item.answer
-    if answer.isdigit() or len(answer) < 3:
+    if answer.isdigit() or len(answer) < 3 or item.subtask in SELECTION_SUBTASKS:
         return False
     pattern = rf"(?<![\w-]){re.escape(answer)}(?![\w-])"
     return bool(re.search(pattern, item.prompt_en) or re.search(pattern, item.prompt_tl))
