@@ -125,10 +125,10 @@ def test_bad_records_are_counted_with_location(tmp_path):
 
 def test_large_single_document(tmp_path):
     path = tmp_path / "big.jsonl"
-    path.write_text(json.dumps({"text": (PARAGRAPHS[0] + " ") * 25_000}) + "\n", encoding="utf-8")
-    assert path.stat().st_size > 5_000_000
+    path.write_text(json.dumps({"text": (PARAGRAPHS[0] + " ") * 50_000}) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 10_000_000
     stats = preprocess(path, tmp_path / "big", "stochastok")
-    assert stats["documents"] == 1 and stats["tokens"] > 1_000_000
+    assert stats["documents"] == 1 and stats["tokens"] > 2_000_000
 
 
 def test_killed_run_leaves_no_valid_output_and_rerun_finishes(tmp_path):

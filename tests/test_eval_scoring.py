@@ -101,3 +101,15 @@ def test_subset_is_seeded_and_shared():
     assert subset(items, 10, 3) != subset(items, 10, 4)
     assert subset(items, None, 3) == items
     assert math.isclose(len(subset(items, 10, 0)), 10)
+
+
+def test_model_labels_name_runs_and_refuse_collisions():
+    import typer
+
+    from morphtok.eval.cli import model_labels
+
+    labels = model_labels(["runs/x/train/patok/export", "runs/x/train/patok/step_0000120", "gemma3-270m",
+                           "google/gemma-3-1b-pt"])
+    assert list(labels) == ["patok", "patok-step_0000120", "gemma3-270m", "gemma-3-1b-pt"]
+    with pytest.raises(typer.BadParameter, match="would both write results/baseline/"):
+        model_labels(["runs/a/train/baseline/export", "runs/b/train/baseline/export"])

@@ -72,6 +72,34 @@ def test_export_reproduces_trainer_logits(data, tmp_path):
     assert (export / "morphtok_vocab.npy").is_file() and (export / "tokenizer.json").is_file()
 
 
+def test_any_checkpoint_loads_and_exports(data, tmp_path):
+    """A ``step_*`` checkpoint is a model dir of its own (evaluation loads it) and
+    ``morphtok export`` turns any step's checkpoint into a HF model directory."""
+    from transformers import AutoModelForCausalLM
+
+    from morphtok.train.cli import export as export_command
+    from morphtok.train.models import load_causal_lm
+
+    cfg = load_config("demo", OVERRIDES)
+    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation.jsonl"),
+                      tmp_path / "ck")
+    trainer.train()
+    batch = trainer._batch(0, 0)[:, :-1].clamp(min=0)
+    trainer.model.to("cpu").eval()
+    final = load_causal_lm(str(tmp_path / "ck" / "step_0000008"))
+    assert final.vocab_map is not None and final.tokenizer.content_hash == trainer.tokenizer.content_hash
+    middle = load_causal_lm(str(tmp_path / "ck" / "step_0000004"))
+    export_command(str(tmp_path / "ck" / "step_0000004"), out=str(tmp_path / "step4"))
+    exported = AutoModelForCausalLM.from_pretrained(tmp_path / "step4")
+    assert json.loads((tmp_path / "step4" / "morphtok_model.json").read_text())["step"] == 4
+    with torch.no_grad():
+        ours = trainer.model(input_ids=batch).logits
+        assert torch.allclose(final.model(input_ids=batch).logits, ours, atol=1e-5)
+        step4 = middle.model(input_ids=batch).logits
+        assert torch.allclose(exported(input_ids=batch).logits, step4, atol=1e-5)
+        assert not torch.allclose(step4, ours, atol=1e-3)  # really the earlier weights
+
+
 def test_one_vocabulary_for_all_arms(data, tmp_path):
     cfg = load_config("demo", OVERRIDES)
     a = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation.jsonl"), tmp_path / "a")

@@ -26,10 +26,34 @@ def evaluate(
     """Evaluate every model; results/<model>/<benchmark>.jsonl + summary.json."""
     from morphtok.eval.runner import run
 
-    named = {(Path(m).parent.name if Path(m).name == "export" else Path(m).name) or m: m for m in models}
+    named = model_labels(models)
     run(named, benchmark_dir, out, mode=eval_mode, benchmarks=benchmarks, limit=limit, seed=seed,
         num_fewshot=num_fewshot, mcq_style=mcq_style, dtype=dtype, batch_size=batch_size, validate=not no_validate)
     typer.echo(f"results in {out}")
+
+
+def model_label(spec: str) -> str:
+    """The results-dir name of a model: a run's export or checkpoint is named after its run
+    (train/patok/export -> patok, train/patok/step_0001000 -> patok-step_0001000)."""
+    path = Path(spec)
+    if path.name == "export":
+        return path.parent.name or spec
+    if path.name.startswith("step_"):
+        return f"{path.parent.name}-{path.name}"
+    return path.name or spec
+
+
+def model_labels(specs: list[str]) -> dict[str, str]:
+    """Label -> spec; two specs with one label would share a results dir, so that is an error."""
+    named: dict[str, str] = {}
+    for spec in specs:
+        label = model_label(spec)
+        if label in named and named[label] != spec:
+            raise typer.BadParameter(f"'{named[label]}' and '{spec}' would both write results/{label}/; "
+                                     "rename one directory or evaluate them into different --out dirs",
+                                     param_hint="--models")
+        named[label] = spec
+    return named
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import typer
@@ -34,5 +35,24 @@ def train(
         typer.echo(f"exported {export}")
 
 
+def export(
+    checkpoint: str = typer.Argument(..., help="A trainer checkpoint dir (CHECKPOINT_DIR/step_0001000) or model dir."),
+    out: str = typer.Option(..., "--out", "-o", help="Where to write the HF model directory."),
+) -> None:
+    """Export any step's checkpoint as a HF model directory (weights, config, tokenizer)."""
+    from pathlib import Path
+
+    from morphtok.train.models import load_causal_lm
+    from morphtok.train.trainer import export_model
+
+    loaded = load_causal_lm(checkpoint)
+    card = Path(checkpoint) / "morphtok_model.json"
+    info = json.loads(card.read_text()) if card.is_file() else {}
+    info.pop("tokenizer", None)  # the export carries its own tokenizer.json
+    target = export_model(loaded.model, loaded.tokenizer, loaded.vocab_map, {**info, "source": str(checkpoint)}, Path(out))
+    typer.echo(f"exported {target}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("train")(train)
+    app.command("export")(export)

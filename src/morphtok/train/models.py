@@ -10,6 +10,7 @@ safetensors directory under the morphtok cache, so later loads are fast.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from dataclasses import dataclass
@@ -87,8 +88,18 @@ def gemma3_270m_dir() -> Path:
     return target
 
 
+def _tokenizer_spec(directory: Path) -> str | None:
+    """The directory's own tokenizer.json, else the tokenizer a trainer checkpoint names, else the default."""
+    if (directory / "tokenizer.json").is_file():
+        return str(directory)
+    card = directory / "morphtok_model.json"
+    if card.is_file():
+        return json.loads(card.read_text()).get("tokenizer")
+    return None
+
+
 def load_causal_lm(spec: str, dtype: str = "float32", seed: int = 0) -> LoadedModel:
-    """Load ``spec``: ``gemma3-270m`` | a local HF dir (exports, checkpoints) | a hub id."""
+    """Load ``spec``: ``gemma3-270m`` | a local HF dir (trainer exports and ``step_*`` checkpoints) | a hub id."""
     from transformers import AutoModelForCausalLM
 
     torch_dtype = _torch_dtype(dtype)
@@ -100,7 +111,7 @@ def load_causal_lm(spec: str, dtype: str = "float32", seed: int = 0) -> LoadedMo
         if not (directory / "config.json").is_file():
             raise CheckpointError("not a model directory (no config.json)", where=str(directory),
                                   hint="point at an exported model (train/<arm>/export) or a HF model dir")
-        tokenizer = load_tokenizer(str(directory)) if (directory / "tokenizer.json").is_file() else load_tokenizer()
+        tokenizer = load_tokenizer(_tokenizer_spec(directory))
         model = AutoModelForCausalLM.from_pretrained(str(directory), dtype=torch_dtype)
         vocab_map = VocabMap.load(directory, tokenizer)
     elif spec == "tiny":

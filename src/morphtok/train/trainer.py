@@ -14,7 +14,9 @@ which is comparable across arms.
 
 Checkpoints (every ``save_interval`` and at the end) are directories written under
 a temporary name and renamed: model (safetensors), optimizer, scheduler, step and
-RNG states; the last ``keep_last`` are kept. Rerunning the same command resumes
+RNG states, plus config.json, the vocab map and ``morphtok_model.json`` (arm, step,
+tokenizer), so that each checkpoint is also a model directory that evaluation and
+``morphtok export`` load; the last ``keep_last`` are kept. Rerunning the same command resumes
 from the latest complete one; metric rows of steps after that checkpoint (logged
 before a crash) are dropped, so ``metrics.jsonl`` (one JSON object per event with
 ``step``) holds each step once. Metrics also go to W&B when available (offline
@@ -193,6 +195,8 @@ class Trainer:
         return sorted(p for p in self.dir.glob("step_*") if (p / "done").is_file())
 
     def save(self) -> Path:
+        """A checkpoint: weights, optimizer, step and RNG state, plus what makes it a model directory
+        of its own (config, vocab map, tokenizer name): evaluation and ``morphtok export`` load it."""
         import torch
         from safetensors.torch import save_model
 
@@ -200,9 +204,12 @@ class Trainer:
         tmp = self.dir / f".tmp_step_{self.step:07d}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        save_model(self.model, str(tmp / "model.safetensors"))  # handles the tied embedding/head
+        # save_model handles the tied embedding/head; "format: pt" is what from_pretrained expects.
+        save_model(self.model, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         torch.save({"optimizer": self.optimizer.state_dict(), "step": self.step,
                     "torch_rng": torch.get_rng_state()}, tmp / "state.pt")
+        write_model_card(tmp, self.model.config, self.vocab_map,
+                         {"arm": self.arm, "step": self.step, "tokenizer": self.cfg.tokenizer.name})
         (tmp / "done").write_text("ok\n")
         shutil.rmtree(target, ignore_errors=True)
         tmp.rename(target)
@@ -362,18 +369,33 @@ class Trainer:
 
     def export(self) -> Path:
         """The final weights as a HF model directory (+ tokenizer, + vocab map for tiny)."""
-        target = self.dir / EXPORT
-        tmp = self.dir / f".tmp_{EXPORT}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        self.model.config.quantization_config = None
-        self.model.save_pretrained(tmp, safe_serialization=True)
-        self.tokenizer.save(tmp)
-        if self.vocab_map is not None:
-            self.vocab_map.save(tmp)
-        (tmp / "morphtok_model.json").write_text(json.dumps({"arm": self.arm, "step": self.step}) + "\n")
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)
-        return target
+        return export_model(self.model, self.tokenizer, self.vocab_map, {"arm": self.arm, "step": self.step},
+                            self.dir / EXPORT)
+
+
+def write_model_card(directory: Path, config, vocab_map, info: dict) -> None:
+    """config.json (no quantization block: GGUF-initialised weights are saved dequantized),
+    the tiny model's vocab map, and ``morphtok_model.json`` (arm, step, tokenizer)."""
+    config.quantization_config = None
+    config.save_pretrained(directory)
+    if vocab_map is not None:
+        vocab_map.save(directory)
+    (directory / "morphtok_model.json").write_text(json.dumps(info) + "\n")
+
+
+def export_model(model, tokenizer, vocab_map, info: dict, target: Path) -> Path:
+    """Write a HF model directory atomically: weights (safetensors), config, tokenizer, vocab map."""
+    target = Path(target)
+    tmp = target.parent / f".tmp_{target.name}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.config.quantization_config = None  # save_pretrained refuses quantized-origin models otherwise
+    model.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save(tmp)
+    write_model_card(tmp, model.config, vocab_map, info)
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return target
+
 
 def run(cfg, arm: str, prefixes: list[str], validation_path: str, checkpoint_dir: str | Path) -> Path:
     """Study entry point: train (resuming if possible) and export; returns the export dir."""
