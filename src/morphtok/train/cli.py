@@ -42,8 +42,8 @@ def export(
     """Export any step's checkpoint as a HF model directory (weights, config, tokenizer)."""
     from pathlib import Path
 
+    from morphtok.train.export import export_model
     from morphtok.train.models import load_causal_lm
-    from morphtok.train.trainer import export_model
 
     loaded = load_causal_lm(checkpoint)
     card = Path(checkpoint) / "morphtok_model.json"

@@ -52,6 +52,7 @@ from morphtok.train.distributed import (
     teardown,
     wrap_model,
 )
+from morphtok.train.export import export_model, write_model_card
 from morphtok.train.precision import autocast
 from morphtok.train.validation import (  # evaluate_bpb is re-exported: callers import it from here
     evaluate_bpb,  # noqa: F401
@@ -371,30 +372,6 @@ class Trainer:
         """The final weights as a HF model directory (+ tokenizer, + vocab map for tiny)."""
         return export_model(self.model, self.tokenizer, self.vocab_map, {"arm": self.arm, "step": self.step},
                             self.dir / EXPORT)
-
-
-def write_model_card(directory: Path, config, vocab_map, info: dict) -> None:
-    """config.json (no quantization block: GGUF-initialised weights are saved dequantized),
-    the tiny model's vocab map, and ``morphtok_model.json`` (arm, step, tokenizer)."""
-    config.quantization_config = None
-    config.save_pretrained(directory)
-    if vocab_map is not None:
-        vocab_map.save(directory)
-    (directory / "morphtok_model.json").write_text(json.dumps(info) + "\n")
-
-
-def export_model(model, tokenizer, vocab_map, info: dict, target: Path) -> Path:
-    """Write a HF model directory atomically: weights (safetensors), config, tokenizer, vocab map."""
-    target = Path(target)
-    tmp = target.parent / f".tmp_{target.name}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.config.quantization_config = None  # save_pretrained refuses quantized-origin models otherwise
-    model.save_pretrained(tmp, safe_serialization=True)
-    tokenizer.save(tmp)
-    write_model_card(tmp, model.config, vocab_map, info)
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
-    return target
 
 
 def run(cfg, arm: str, prefixes: list[str], validation_path: str, checkpoint_dir: str | Path) -> Path:
