@@ -93,6 +93,20 @@ def test_runner_results_resume_and_repeat(tmp_path, gemma_tokenizer):
     redone = [json.loads(x) for x in (tmp_path / "r2" / "m" / "composition_mcq.jsonl").read_text().splitlines()
               if x.strip().endswith("}")]
     assert sorted(r["id"] for r in redone) == sorted(json.loads(x)["id"] for x in lines)
+    # What was evaluated is recorded: the same model and settings give the same hashes, other weights do not.
+    again = json.loads((tmp_path / "r2" / "m" / "summary.json").read_text())
+    keys = ("model_sha256", "model_config_sha256", "tokenizer_hash", "eval_config_sha256")
+    assert all(summary[k] for k in keys) and [summary[k] for k in keys] == [again[k] for k in keys]
+    assert summary["tokenizer_hash"] == gemma_tokenizer.content_hash
+    other_dir = tmp_path / "other"
+    tiny_model(262_144, seed=2).save_pretrained(other_dir)
+    gemma_tokenizer.save(other_dir)
+    run({"m": str(other_dir)}, tmp_path / "bench", tmp_path / "r3", limit=2, seed=1, benchmarks=["composition"],
+        mode="mcq")
+    third = json.loads((tmp_path / "r3" / "m" / "summary.json").read_text())
+    assert third["model_sha256"] != summary["model_sha256"]
+    assert third["model_config_sha256"] == summary["model_config_sha256"]
+    assert third["eval_config_sha256"] != summary["eval_config_sha256"]  # limit 2 vs 5
 
 
 def test_subset_is_seeded_and_shared():

@@ -22,12 +22,12 @@ import logging
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from morphtok.atomic import atomic_write_json
+from morphtok.atomic import atomic_write_json, fingerprint
 from morphtok.bench.schema import PACUTE, Item, read_items
 from morphtok.errors import EvaluationError, MorphtokError
 from morphtok.eval.prompts import build_prompt, choices, item_rng, shots_for, split_fewshot
@@ -79,12 +79,30 @@ class EvalSettings:
     validate: bool = True
 
 
+def model_hashes(loaded, settings: EvalSettings) -> dict[str, str]:
+    """What exactly was evaluated: the weights as loaded (sha256 over every tensor's bytes, in
+    name order; ~2 s per GB), the model config (without paths or versions), the tokenizer, and
+    the evaluation settings. Equal hashes in two summaries mean the same model and settings."""
+    import torch
+
+    digest = hashlib.sha256()
+    for name, tensor in sorted(loaded.model.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().data)
+    config = {k: v for k, v in loaded.model.config.to_dict().items()
+              if k not in ("_name_or_path", "transformers_version", "_commit_hash")}
+    return {"model_sha256": digest.hexdigest(), "model_config_sha256": fingerprint(config),
+            "tokenizer_hash": loaded.tokenizer.content_hash, "eval_config_sha256": fingerprint(asdict(settings))}
+
+
 def evaluate_model(name: str, spec: str, files: list[Path], out_dir: Path, settings: EvalSettings) -> Path:
     from morphtok.train.models import load_causal_lm
 
     target = out_dir / _safe(name)
     target.mkdir(parents=True, exist_ok=True)
-    scorer = ScoringModel(load_causal_lm(spec, dtype=settings.dtype), batch_size=settings.batch_size)
+    loaded = load_causal_lm(spec, dtype=settings.dtype)
+    scorer = ScoringModel(loaded, batch_size=settings.batch_size)
+    hashes = model_hashes(loaded, settings)
     start = time.perf_counter()
     scored = []
     with make_progress("items") as progress:
@@ -108,7 +126,7 @@ def evaluate_model(name: str, spec: str, files: list[Path], out_dir: Path, setti
             scored.append(path)
     summarize(target, scored, spec=spec, dtype=settings.dtype, num_fewshot=settings.num_fewshot,
               mcq_style=settings.mcq_style, seed=settings.seed, limit=settings.limit, batch_size=settings.batch_size,
-              seconds=time.perf_counter() - start)
+              seconds=time.perf_counter() - start, **hashes)
     return target
 
 
