@@ -69,3 +69,25 @@ def test_training_jobs_carry_the_seed_values(jobs, arm):
     assert re.search(rf"^#PBS -l select={t.num_nodes}:ncpus=\d+:ngpus={t.num_gpus}", pbs, re.M)
     slurm = (out / f"run_cpt_{arm}.slurm").read_text()
     assert f"#SBATCH --nodes={t.num_nodes}\n" in slurm and f"#SBATCH --gpus-per-node={t.num_gpus}\n" in slurm
+
+
+def test_training_jobs_build_the_shared_baseline_validation_set(jobs):
+    out, cfg = jobs
+    for arm in ("baseline", "stochastok", "patok"):
+        text = (out / f"run_cpt_{arm}.pbs").read_text()
+        assert (f"morphtok preprocess validation --input data/chunks --output data/processed/validation.jsonl "
+                f"--val-fraction {cfg.corpus.val_fraction}") in text
+        # every arm validates on the baseline tokenization of the same documents
+        assert "preprocess --method baseline --input data/processed/validation.jsonl" in text
+        assert "--validation-path /workspace/data/processed/validation/baseline" in text
+
+
+def test_torchrun_jobs_train_on_the_merged_arm_data(tmp_path):
+    cfg = load_config("gemma3-1b-seapile")
+    render_jobs(cfg, tmp_path, scheduler="slurm", launcher="torchrun")
+    text = (tmp_path / "run_cpt_patok.slurm").read_text()
+    assert subprocess.run(["bash", "-n", str(tmp_path / "run_cpt_patok.slurm")]).returncode == 0
+    launch = next(line for line in text.splitlines() if line.startswith("torchrun"))
+    assert f"--nproc_per_node {cfg.train.num_gpus}" in launch
+    assert "--data-path data/processed/patok/seapile " in launch  # the merged prefix, not one chunk
+    assert "--validation data/processed/validation.jsonl" in launch

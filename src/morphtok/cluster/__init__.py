@@ -58,16 +58,25 @@ def render_jobs(cfg, out_dir: str | Path, run_dir: str | Path | None = None, sch
         values["merged"] = f"{data_root}/processed/{job_arm}/seapile"
         values["chunks_glob"] = f"$(ls {data_root}/processed/{job_arm}/chunk_*.idx | sed 's/[.]idx$//')"
         run_name = tc.wandb_name.format(arm=arm)
+        validation_jsonl = f"{data_root}/processed/validation.jsonl"
+        validation_prefix = f"{data_root}/processed/validation/baseline"
+        values["prepare_validation"] = (
+            f"[ -f {validation_jsonl} ] || morphtok preprocess validation --input {data_root}/chunks "
+            f"--output {validation_jsonl} --val-fraction {cfg.corpus.val_fraction}\n"
+            f"[ -f {validation_prefix}.idx ] || morphtok preprocess --method baseline --input {validation_jsonl} "
+            f"--output-prefix {validation_prefix} --seed {cfg.seed}"
+        )
         if launcher == "torchrun":
             values["launch"] = (
                 f"torchrun --nnodes {tc.num_nodes} --nproc_per_node {tc.num_gpus} -m morphtok.cli train "
-                f"--config {cfg.name} --arm {arm} --data-path {data_root}/processed/{job_arm}/chunk_0001 "
-                f"--validation {data_root}/processed/validation.jsonl --checkpoint-dir /logs/checkpoints/{run_name} "
+                f"--config {cfg.name} --arm {arm} --data-path {values['merged']} "
+                f"--validation {validation_jsonl} --checkpoint-dir /logs/checkpoints/{run_name} "
                 f"--max-steps {tc.max_steps} --wandb-name {run_name}"
             )
         else:
             values["launch"] = (
                 f"./run_in_enroot.sh python training/nemo/run_cpt.py --data-path {data_path} "
+                f"--validation-path /workspace/{validation_prefix} --seed {cfg.seed} "
                 f"--checkpoint-dir /logs/checkpoints/{run_name} --wandb-name {run_name} --max-steps {tc.max_steps} "
                 f"--global-batch-size {tc.global_batch_size} --micro-batch-size {tc.micro_batch_size} "
                 f"--num-gpus {tc.num_gpus} --num-nodes {tc.num_nodes}"
