@@ -156,3 +156,19 @@ def test_validator_exempts_only_selection_tasks_from_the_leak_check(files):
     lowered = copy.deepcopy([i for i in files["manipulation_mcq"] if i.subtask == "lowercase"][:40])
     lowered[0].metadata["word"] = lowered[0].answer  # nothing left to lower-case
     assert "changes" in validate(lowered)
+
+
+def test_gold_positions_are_balanced_within_every_subtask(files):
+    for name, items in files.items():
+        if not name.endswith("_mcq"):
+            continue
+        by_subtask: dict[str, Counter] = {}
+        for item in items:
+            assert item.options[item.answer_index] == item.answer
+            by_subtask.setdefault(item.subtask, Counter())[item.answer_index] += 1
+        for subtask, counts in by_subtask.items():
+            assert max(counts.values()) - min(counts.get(k, 0) for k in range(4)) <= 1, (name, subtask, counts)
+        # balanced, yet not a cycle: the gold of consecutive items is not a function of the index
+        golds = [i.answer_index for i in items]
+        assert golds != [k % 4 for k in range(len(golds))]
+        assert len({tuple(golds[k:k + 4]) for k in range(0, len(golds) - 3, 4)}) > 4

@@ -47,7 +47,7 @@ def validate(items: list[Item], other: list[Item] | None = None) -> dict[str, li
                 problems["one_answer"].append(f"{item.id}: the gold option is not the answer exactly once")
             if len(set(options)) != len(options) or any(not o for o in options):
                 problems["distinct"].append(f"{item.id}: options repeat or are empty")
-        if _leaks(item):
+        if leaks(item):
             problems["leak"].append(f"{item.id}: answer {item.answer!r} appears in the prompt")
         if item.subtask in _CHANGING and item.answer == item.metadata.get("word"):
             problems["changes"].append(f"{item.id}: the answer equals the input")
@@ -62,7 +62,8 @@ def validate(items: list[Item], other: list[Item] | None = None) -> dict[str, li
     return {k: v for k, v in problems.items() if v}
 
 
-def _leaks(item: Item) -> bool:
+def leaks(item: Item) -> bool:
+    """The answer stands in the prompt as a whole word (the generator skips such candidates)."""
     answer = item.answer
     if answer.isdigit() or len(answer) < 3 or item.subtask in SELECTION_SUBTASKS:
         return False
