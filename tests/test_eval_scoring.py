@@ -127,3 +127,45 @@ def test_model_labels_name_runs_and_refuse_collisions():
     assert list(labels) == ["patok", "patok-step_0000120", "gemma3-270m", "gemma-3-1b-pt"]
     with pytest.raises(typer.BadParameter, match="would both write results/baseline/"):
         model_labels(["runs/a/train/baseline/export", "runs/b/train/baseline/export"])
+
+
+SHARED_PREFIX_QUESTIONS = [
+    ("Question: What is the root word of 'kumain'?\nAnswer:", ["kain", "umain", "nagluto 🍜", "Ñoño"]),
+    ("Tanong: Ilang pantig ang 'problema'?\nSagot: ", ["3", "4", "2", "5"]),  # trailing space moves
+    ("Q:", ["a", "abc abc abc abc abc", "🍜🍜", "x"]),
+    ("Question: Spell 'bulaklak' with spaces.\nAnswer:", ["b u l a k l a k", "b u l a k a k", "bulaklak", "b u l"]),
+]
+
+
+@pytest.mark.parametrize("attention", ["sdpa", "eager"])
+def test_shared_prefix_pass_equals_the_plain_rows(gemma_tokenizer, attention):
+    from morphtok.eval.shared_prefix import score_questions
+
+    model = tiny_model(262_144, seed=5).eval()
+    model.config._attn_implementation = attention
+    scorer = ScoringModel(LoadedModel(model, gemma_tokenizer, None, "tiny-full", "float32"), batch_size=4)
+    prepared = [[scorer._prepare(split_request(c, o)) for o in options] for c, options in SHARED_PREFIX_QUESTIONS]
+    shared = score_questions(scorer, prepared)
+    assert shared is not None  # the shared path ran, not the fallback
+    for (context, options), got in zip(SHARED_PREFIX_QUESTIONS, shared, strict=True):
+        plain = scorer.loglikelihood([split_request(context, o) for o in options])
+        assert got == pytest.approx(plain, abs=1e-4)
+        for option, score in zip(options, got, strict=True):
+            assert score == pytest.approx(_reference(scorer, *vars(split_request(context, option)).values()), abs=1e-4)
+    assert scorer.score_many(SHARED_PREFIX_QUESTIONS) == shared  # score_many takes this path
+
+
+def test_shared_prefix_falls_back_where_it_does_not_apply(gemma_tokenizer, monkeypatch):
+    from morphtok.eval.shared_prefix import score_questions
+
+    model = tiny_model(262_144, seed=5).eval()
+    scorer = ScoringModel(LoadedModel(model, gemma_tokenizer, None, "tiny-full", "float32"), batch_size=4)
+    prepared = [[scorer._prepare(split_request(c, o)) for o in options] for c, options in SHARED_PREFIX_QUESTIONS]
+    with monkeypatch.context() as patch:
+        patch.setattr(model.config, "sliding_window", 8)
+        assert score_questions(scorer, prepared) is None  # longer than the sliding window
+    monkeypatch.setenv("MORPHTOK_SHARED_PREFIX", "0")
+    assert score_questions(scorer, prepared) is None
+    plain = scorer.score_many(SHARED_PREFIX_QUESTIONS)
+    assert plain[0] == pytest.approx(scorer.loglikelihood([split_request(SHARED_PREFIX_QUESTIONS[0][0], o)
+                                                            for o in SHARED_PREFIX_QUESTIONS[0][1]]), abs=1e-6)
