@@ -20,7 +20,7 @@ def evaluate(
     mcq_style: str = typer.Option("text", "--mcq-style", help="text: score each option | letter: list the options "
                                   "in the prompt and score A/B/C/D."),
     dtype: str = typer.Option("float32", "--dtype"),
-    batch_size: int = typer.Option(16, "--batch-size", help="Rows (question x option) per forward pass."),
+    batch_size: int = typer.Option(16, "--batch-size", help="MCQ questions per batched pass (their prompts once, then all their options; rows per pass where the plain path runs)."),
     no_validate: bool = typer.Option(False, "--no-validate", help="Score files that fail the benchmark validator."),
 ) -> None:
     """Evaluate every model; results/<model>/<benchmark>.jsonl + summary.json."""
