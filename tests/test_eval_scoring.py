@@ -169,3 +169,24 @@ def test_shared_prefix_falls_back_where_it_does_not_apply(gemma_tokenizer, monke
     plain = scorer.score_many(SHARED_PREFIX_QUESTIONS)
     assert plain[0] == pytest.approx(scorer.loglikelihood([split_request(SHARED_PREFIX_QUESTIONS[0][0], o)
                                                             for o in SHARED_PREFIX_QUESTIONS[0][1]]), abs=1e-6)
+
+
+def test_a_model_that_fails_to_load_is_named_and_the_others_continue(tmp_path, gemma_tokenizer, caplog):
+    from morphtok.bench.generate import generate, write
+    from morphtok.errors import EvaluationError
+
+    write(generate(5, {n: 3 for n in ("spell", "length", "count_char", "count_vowels")} | NEW_COMPOSITION_OFF,
+                   ["composition"]), tmp_path / "bench", 5)
+    model_dir = tmp_path / "model"
+    tiny_model(262_144, seed=1).save_pretrained(model_dir)
+    gemma_tokenizer.save(model_dir)
+    broken = tmp_path / "broken"
+    broken.mkdir()  # a directory without config.json
+    with caplog.at_level("ERROR"):
+        run({"broken": str(broken), "good": str(model_dir)}, tmp_path / "bench", tmp_path / "r", limit=3,
+            benchmarks=["composition"], mode="mcq")
+    assert "model broken failed" in caplog.text and str(broken) in caplog.text
+    assert len((tmp_path / "r" / "good" / "composition_mcq.jsonl").read_text().splitlines()) == 3
+    with pytest.raises(EvaluationError, match="every model failed"):
+        run({"broken": str(broken)}, tmp_path / "bench", tmp_path / "r2", limit=3, benchmarks=["composition"],
+            mode="mcq")
