@@ -40,6 +40,9 @@ GOLD = Path(__file__).parent / "data" / "morph_gold.tsv"
         ("nagbasketbol", "basketbol", "nag|basketbol"),
         ("kumakain", "kain", "k|um|a|kain"),
         ("kaibigan", "ibig", "ka|ibig|an"),
+        ("upuan", "upo", "upu|an"),  # o -> u, -an after an unwritten glottal stop
+        ("lutuin", "luto", "lutu|in"),
+        ("regaluhan", "regalo", "regalu|han"),  # o -> u before -han too
     ],
 )
 def test_phenomena(word, root, pieces):
@@ -102,6 +105,8 @@ def test_inflect_then_analyze_recovers_root_and_affix():
         ("dala", "-in", "dalhin"), ("inom", "-in", "inumin"), ("basa", "-hin", "basahin"),
         ("bili", "pang-", "pambili"), ("kuha", "mang-", "manguha"), ("aral", "mag-", "mag-aral"),
         ("luto", "nag-+R", "nagluluto"), ("kain", "-um-+R", "kumakain"), ("ibig", "ka-...-an", "kaibigan"),
+        # a final o becomes u before a suffix; -an/-in vs -han/-hin after a vowel follows attested text
+        ("upo", "-an", "upuan"), ("luto", "-in", "lutuin"), ("regalo", "-han", "regaluhan"), ("basa", "-an", "basahan"),
     ],
 )
 def test_inflect(root, spec, word):

@@ -31,8 +31,9 @@ from morphtok.errors import BenchmarkError
 from morphtok.lang.fil import Lexicon
 
 log = logging.getLogger(__name__)
-GENERATOR_VERSION = "1.2"  # 1.1: case, accent-mark, comparison, identify_affix and replace_prefix subtasks;
-# 1.2: gold positions balanced per subtask by construction (a seeded permutation of equal counts)
+GENERATOR_VERSION = "1.3"  # 1.1: case, accent-mark, comparison, identify_affix and replace_prefix subtasks;
+# 1.2: gold positions balanced per subtask by construction (a seeded permutation of equal counts);
+# 1.3: o -> u before every suffix (upuan, regaluhan); a vowel-final root + suffix only when attested
 # Items per format for each family (the earlier benchmark's sizes, as minimums).
 FAMILY_SIZES = {
     "affixation": (140, 140),

@@ -21,6 +21,7 @@ from morphtok.bench.subtask import (
 )
 from morphtok.bench.text_tasks import TEXT_SUBTASKS, fill_comparison
 from morphtok.lang.fil import analyze, inflect, strip_diacritics, syllabify
+from morphtok.lang.fil.lexicon import Lexicon
 
 
 # ----------------------------------------------------------------------------- composition
@@ -130,6 +131,15 @@ AFFIX_SPECS = {
 }
 
 
+def _suffix_form_attested(root: str, spec: str, word: str) -> bool:
+    """A vowel-final root takes -han/-hin or, after an unwritten glottal stop, -an/-in (basahin
+    but upuan): spelling cannot tell which, so such a gold answer must be attested in running text."""
+    suffixed = any(part.endswith(("-an", "-in", "-han", "-hin")) for part in spec.split("+"))
+    if not suffixed or root[-1:] not in _VOWELS:
+        return True
+    return Lexicon.default().counts.get(word, 0) > 0
+
+
 def _make_inflect(root, rng):
     """A root and an affix whose inflection the analyzer recovers (valid by construction)."""
     keys = list(AFFIX_SPECS)
@@ -141,7 +151,7 @@ def _make_inflect(root, rng):
         except Exception:  # noqa: BLE001 - a root an affix cannot take (ParameterError)
             continue
         best = trusted_analysis(word)
-        if best and best.root == root and word != root:
+        if best and best.root == root and word != root and _suffix_form_attested(root, spec, word):
             return {"root": root, "affix": spec}
     return None
 
@@ -258,7 +268,7 @@ def _make_multistep(word, rng):
             target = inflect(root, spec)
         except Exception:  # noqa: BLE001
             continue
-        if target != word and analyze(target)[0].root == root:
+        if target != word and analyze(target)[0].root == root and _suffix_form_attested(root, spec, target):
             return {"word": word, "affix": spec}
     return None
 

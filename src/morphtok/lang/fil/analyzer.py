@@ -10,7 +10,8 @@ candidate. The phonological rules are undone while parsing:
 * -um-/-in- after the first consonant, or as a prefix before a vowel
   (k|um|ain, um|alis, in|alis); -in- realised as ni- before l/y (ni|linis);
 * -han/-hin after vowels; vowel loss before a suffix (dal|hin <- dala,
-  bil|hin <- bili, sund|in <- sunod); o -> u before a suffix (inum|in <- inom);
+  bil|hin <- bili, sund|in <- sunod); o -> u before a suffix (inum|in <- inom,
+  upu|an <- upo, regalu|han <- regalo), with -an/-in after an unwritten glottal stop;
 * nasal assimilation of mang-/nang-/pang-/sing-/kasing-/ipang-: pam|bili, and
   with root-consonant deletion the fused nasal stays with the root
   (pa|mili <- bili, ma|nguha <- kuha, pa|nalo <- talo);
@@ -320,8 +321,13 @@ class _Parser:
             last_u = stem.rfind("u")
             if last_u >= 0 and all(c not in VOWELS for c in stem[last_u + 1 :]):
                 options.append((stem[:last_u] + "o" + stem[last_u + 1 :], 0.1))  # inum|in <- inom
-        elif suffix.startswith(("h", "n")) is False and stem[-1] in VOWELS:
-            options = [(stem, 0.6)]  # -an/-in directly after a vowel is unusual (-han/-hin expected)
+        else:
+            if not suffix.startswith(("h", "n")):
+                # -an/-in straight after a vowel: the root ends in an unwritten glottal stop
+                # (upo -> upuan, luto -> lutuin); rarer than -han/-hin, so a small penalty.
+                options = [(stem, 0.6)]
+            if stem[-1] == "u" and len(stem) >= 3:
+                options.append((stem[:-1] + "o", 0.1))  # o -> u before a suffix: upu|an <- upo, regalu|han <- regalo
         return options
 
     def _valid_root(self, root: str) -> bool:

@@ -6,6 +6,9 @@ Affix specs (lm-eval-like plain strings):
   outside-in as written, e.g. ``"nag-+R"`` -> nagluluto, ``"-um-+R"`` -> kumakain.
   The verbal nasal prefixes mang-/nang- swallow a root-initial consonant
   (mang + kuha -> manguha, mang + bili -> mamili); pang-/sing- keep it (pambili).
+  Before a suffix a final-syllable o becomes u (inom -> inumin, regalo -> regaluhan); after a
+  vowel the suffix is -han/-hin, or -an/-in where running text attests it (the unwritten final
+  glottal stop: upo -> upuan, luto -> lutuin).
   Bare forms are accepted: ``"um"``/``"in"`` mean the infixes, ``"an"``/``"han"``
   the suffix, anything else a prefix.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from morphtok.errors import ParameterError
 from morphtok.lang.fil.affixes import inventory
+from morphtok.lang.fil.lexicon import Lexicon
 from morphtok.lang.fil.phonology import VOWELS, nasal_for
 
 # Roots that lose their last vowel before -in/-an (dala -> dalhin, sunod -> sundin).
@@ -87,7 +91,14 @@ def add_suffix(stem: str, suffix: str) -> str:
         shortened = VOWEL_LOSS[stem]
         return shortened + ("h" + base if shortened[-1] not in VOWELS and stem[-1] in VOWELS else base)
     if stem[-1] in VOWELS:
-        return stem + "h" + base  # basahan, sulatin vs. bilhin
+        if stem[-1] == "o":
+            stem = stem[:-1] + "u"  # o -> u before a suffix: regalo -> regaluhan, upo -> upuan
+        # -han/-hin after a vowel (basahin), but -an/-in after an unwritten final glottal stop
+        # (upuan, lutuin). Spelling does not show the glottal stop, so attested running text
+        # decides; an unattested pair gets the regular -h- form.
+        with_h, plain = stem + "h" + base, stem + base
+        counts = Lexicon.default().counts
+        return plain if counts.get(plain, 0) > counts.get(with_h, 0) else with_h
     last_o = stem.rfind("o")
     if last_o >= 0 and all(c not in VOWELS for c in stem[last_o + 1 :]):
         stem = stem[:last_o] + "u" + stem[last_o + 1 :]  # inom -> inumin
