@@ -145,8 +145,9 @@ def test_shared_prefix_pass_equals_the_plain_rows(gemma_tokenizer, attention):
     model.config._attn_implementation = attention
     scorer = ScoringModel(LoadedModel(model, gemma_tokenizer, None, "tiny-full", "float32"), batch_size=4)
     prepared = [[scorer._prepare(split_request(c, o)) for o in options] for c, options in SHARED_PREFIX_QUESTIONS]
-    shared = score_questions(scorer, prepared)
-    assert shared is not None  # the shared path ran, not the fallback
+    flat = score_questions(scorer, prepared)
+    assert flat is not None  # the shared path ran, not the fallback
+    shared = [flat[4 * q : 4 * q + 4] for q in range(len(SHARED_PREFIX_QUESTIONS))]
     for (context, options), got in zip(SHARED_PREFIX_QUESTIONS, shared, strict=True):
         plain = scorer.loglikelihood([split_request(context, o) for o in options])
         assert got == pytest.approx(plain, abs=1e-4)

@@ -87,8 +87,11 @@ class ScoringModel:
         padding never precedes a scored token); the continuation positions of a whole batch
         go through the output head together. The grouping depends only on the requests, so
         the same requests always give the same numbers."""
+        return self._score_prepared([self._prepare(req) for req in requests])
+
+    def _score_prepared(self, prepared: list[tuple[list[int], int]]) -> list[float]:
+        """:meth:`loglikelihood` of already prepared (ids, first continuation index) rows."""
         torch = self.torch
-        prepared = [self._prepare(req) for req in requests]
         order = sorted(range(len(prepared)), key=lambda k: -len(prepared[k][0]))
         scores = [0.0] * len(prepared)
         pad = self.tokenizer.pad_id or 0
@@ -128,17 +131,13 @@ class ScoringModel:
         for start in range(0, len(questions), self.batch_size):
             batch = questions[start : start + self.batch_size]
             prepared = [[self._prepare(split_request(c, o)) for o in options] for c, options in batch]
-            shared = score_questions(self, prepared) if all(prepared) else None
-            out += shared if shared is not None else self._score_plain(batch)
-        return out
-
-    def _score_plain(self, questions: list[tuple[str, list[str]]]) -> list[list[float]]:
-        requests = [split_request(context, o) for context, options in questions for o in options]
-        flat = self.loglikelihood(requests)
-        out, at = [], 0
-        for _, options in questions:
-            out.append(flat[at : at + len(options)])
-            at += len(options)
+            flat = score_questions(self, prepared) if all(prepared) else None
+            if flat is None:  # the plain rows, from the same prepared ids
+                flat = self._score_prepared([row for options in prepared for row in options])
+            at = 0
+            for options in prepared:
+                out.append(flat[at : at + len(options)])
+                at += len(options)
         return out
 
     def generate_until(self, prompts: list[str], max_new_tokens: int = MAX_NEW_TOKENS) -> list[str]:

@@ -33,8 +33,9 @@ def _common_prefix(rows: list[list[int]]) -> int:
     return shortest
 
 
-def score_questions(scorer, prepared: list[list[tuple[list[int], int]]]) -> list[list[float]] | None:
-    """Per question, per option: the continuation log-prob sum. ``prepared[q][j] = (ids, first)``."""
+def score_questions(scorer, prepared: list[list[tuple[list[int], int]]]) -> list[float] | None:
+    """The continuation log-prob sum of every option, question by question, in one flat list.
+    ``prepared[q][j] = (ids, first)``."""
     torch = scorer.torch
     config = scorer.model.config
     attention = getattr(config, "_attn_implementation", None)
@@ -90,9 +91,4 @@ def score_questions(scorer, prepared: list[list[tuple[list[int], int]]]) -> list
                 targets += ids[first:]
                 row += 1
         picked = scorer._continuation_logprobs(torch.cat(gathered), targets) if targets else []
-    flat = [float(sum(picked[lo:hi])) for lo, hi in spans]
-    result, at = [], 0
-    for options in prepared:
-        result.append(flat[at : at + len(options)])
-        at += len(options)
-    return result
+    return [float(sum(picked[lo:hi])) for lo, hi in spans]
