@@ -4,6 +4,17 @@ Precedence (as in torchtitan): ``--set key=value`` overrides > config file > def
 Like nanoGPT's configurator, an unknown key or a value of the wrong type fails
 loudly, naming the key; unlike it, nothing is ``exec``'d.
 
+Values are checked at load time, before any work: each field declares its own
+constraint next to it, as ``field(metadata=...)`` built by :mod:`morphtok.config_checks`
+(``one_of``, ``at_least``, ``above``, ``fraction``, ``each``); a section may add
+cross-field checks in a ``constraints()`` method yielding ``(field, message)``. Every
+message names the full key (``arms.patok.contract_prob: must sum to 1, got 1.5``).
+:func:`check_config` runs them on any config (``load_config`` always does), so
+``study run``, ``study plan`` and ``jobs render`` refuse the same values.
+
+YAML numbers follow YAML 1.2 in files and in ``--set``: ``1e-4`` is a float (PyYAML's
+YAML 1.1 rules read it as a string), and ``10_000`` stays an integer.
+
 Presets ship inside the package (``morphtok/presets/*.yaml``): ``demo`` is the
 embedded default, ``gemma3-1b-seapile`` holds the seed plan's exact values.
 Each phase owns its section class below; add fields there, with a default.
@@ -14,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,7 +33,25 @@ from typing import Any
 
 import yaml
 
+from morphtok.config_checks import (
+    above,
+    at_least,
+    check_config,
+    each,
+    fraction,
+    one_of,
+    one_of_lazy,
+    parse_yaml,
+)
 from morphtok.errors import ConfigError
+
+
+def _arm_names() -> list[str]:
+    # Asked of the arm registry when checked (config sits below segment/; #18 derives sections from it).
+    from morphtok.segment.processor import arm_names
+
+    return arm_names()
+
 
 # --------------------------------------------------------------------------- sections
 
@@ -30,9 +60,10 @@ from morphtok.errors import ConfigError
 class CorpusConfig:
     source: str = "sample"  # sample | seapile | PATH (jsonl, txt, parquet, or a directory)
     language: str = "fil"
-    limit: int | None = None  # documents; None = all
-    num_chunks: int = 1
-    val_fraction: float = 0.02  # held-out documents shared by every arm (hash-based)
+    limit: int | None = field(default=None, metadata=at_least(1))  # documents; None = all
+    num_chunks: int = field(default=1, metadata=at_least(1))
+    # held-out documents shared by every arm (hash-based)
+    val_fraction: float = field(default=0.02, metadata=fraction(below_one=True))
 
 
 @dataclass
@@ -43,89 +74,113 @@ class TokenizerConfig:
 
 @dataclass
 class StochastokConfig:
-    expand_prop: float = 0.1
+    expand_prop: float = field(default=0.1, metadata=fraction())
 
 
 @dataclass
 class PatokConfig:
-    contract_prop: float = 0.9
-    expand_prop: float = 0.1
-    affix_awareness: float = 0.95
-    num_toks_to_cont: list[int] = field(default_factory=lambda: [2, 3, 4])
-    contract_prob: list[float] = field(default_factory=lambda: [0.35, 0.35, 0.3])
+    contract_prop: float = field(default=0.9, metadata=fraction())
+    expand_prop: float = field(default=0.1, metadata=fraction())
+    affix_awareness: float = field(default=0.95, metadata=fraction())
+    num_toks_to_cont: list[int] = field(default_factory=lambda: [2, 3, 4], metadata=each(at_least(1)))
+    contract_prob: list[float] = field(default_factory=lambda: [0.35, 0.35, 0.3], metadata=each(fraction()))
+
+    def constraints(self) -> Iterator[tuple[str, str]]:
+        if not self.num_toks_to_cont:
+            yield "num_toks_to_cont", "must name at least one window size"
+        elif len(self.contract_prob) != len(self.num_toks_to_cont):
+            yield "contract_prob", (f"must have one entry per num_toks_to_cont ({len(self.num_toks_to_cont)}), "
+                                    f"got {len(self.contract_prob)}")
+        elif abs(sum(self.contract_prob) - 1.0) > 1e-6:
+            yield "contract_prob", f"must sum to 1, got {sum(self.contract_prob):g}"
 
 
 @dataclass
 class ArmsConfig:
-    names: list[str] = field(default_factory=lambda: ["baseline", "stochastok", "patok"])
+    names: list[str] = field(default_factory=lambda: ["baseline", "stochastok", "patok"],
+                             metadata=each(one_of_lazy("registered arms", _arm_names)))
     stochastok: StochastokConfig = field(default_factory=StochastokConfig)
     patok: PatokConfig = field(default_factory=PatokConfig)
+
+    def constraints(self) -> Iterator[tuple[str, str]]:
+        if not self.names:
+            yield "names", "must name at least one arm"
+        duplicates = sorted({n for n in self.names if self.names.count(n) > 1})
+        if duplicates:
+            yield "names", f"must not repeat an arm, got {', '.join(duplicates)} twice"
 
 
 @dataclass
 class PreprocessConfig:
-    workers: int = 1
+    workers: int = field(default=1, metadata=at_least(1))
     strict: bool = False
 
 
 @dataclass
 class TrainConfig:
     model: str = "tiny"  # tiny | gemma3-270m | HF id | local dir
-    seq_length: int = 2048
-    global_batch_size: int = 256
-    micro_batch_size: int = 2
-    lr: float = 1e-4
-    min_lr: float = 1e-5
-    warmup_steps: int = 500
-    weight_decay: float = 0.1
-    grad_clip: float = 1.0
-    precision: str = "bf16-mixed"
-    max_steps: int = 10_000
-    save_interval: int = 1_000
-    val_interval: int = 500
-    log_interval: int = 10
-    keep_last: int = 3
-    num_gpus: int = 8
-    num_nodes: int = 1
-    launcher: str = "local"  # local | torchrun | nemo
+    seq_length: int = field(default=2048, metadata=at_least(1))
+    global_batch_size: int = field(default=256, metadata=at_least(1))
+    micro_batch_size: int = field(default=2, metadata=at_least(1))
+    lr: float = field(default=1e-4, metadata=above(0))
+    min_lr: float = field(default=1e-5, metadata=at_least(0))
+    warmup_steps: int = field(default=500, metadata=at_least(0))
+    weight_decay: float = field(default=0.1, metadata=at_least(0))
+    grad_clip: float = field(default=1.0, metadata=at_least(0))
+    precision: str = field(default="bf16-mixed", metadata=one_of("fp32", "bf16-mixed"))
+    max_steps: int = field(default=10_000, metadata=at_least(1))
+    save_interval: int = field(default=1_000, metadata=at_least(1))
+    val_interval: int = field(default=500, metadata=at_least(1))
+    log_interval: int = field(default=10, metadata=at_least(1))
+    keep_last: int = field(default=3, metadata=at_least(1))
+    num_gpus: int = field(default=8, metadata=at_least(0))
+    num_nodes: int = field(default=1, metadata=at_least(1))
+    launcher: str = field(default="local", metadata=one_of("local", "torchrun", "nemo"))
     wandb_project: str = "gemma3-seapile-cpt"
     wandb_name: str = "gemma3-1b-{arm}"
+
+    def constraints(self) -> Iterator[tuple[str, str]]:
+        if self.min_lr > self.lr:
+            yield "min_lr", f"must be <= lr ({self.lr:g}), got {self.min_lr:g}"
 
 
 @dataclass
 class BenchConfig:
-    seed: int = 1859
+    seed: int = field(default=1859, metadata=at_least(0))
     families: list[str] = field(
         default_factory=lambda: ["affixation", "composition", "manipulation", "syllabification", "hierarchical"]
     )
-    sizes: dict[str, int] = field(default_factory=dict)  # per-subtask overrides
-    scale: float = 1.0  # multiplies the default family sizes (CI-sized runs use e.g. 0.02)
+    sizes: dict[str, int] = field(default_factory=dict, metadata=each(at_least(0)))  # per-subtask overrides
+    # multiplies the default family sizes (CI-sized runs use e.g. 0.02)
+    scale: float = field(default=1.0, metadata=above(0))
 
 
 @dataclass
 class EvalConfig:
-    mode: str = "both"  # mcq | gen | both
+    mode: str = field(default="both", metadata=one_of("mcq", "gen", "both"))
     benchmarks: list[str] = field(default_factory=lambda: ["pacute", "hierarchical"])
-    limit: int | None = None
-    num_fewshot: int = 0  # k-shot examples from a seeded, disjoint pool (see eval.prompts)
-    mcq_style: str = "text"  # text: score the options | letter: list them, score A/B/C/D
-    dtype: str = "float32"
-    batch_size: int = 16  # rows (question x option) per forward pass
+    limit: int | None = field(default=None, metadata=at_least(1))
+    # k-shot examples from a seeded, disjoint pool (see eval.prompts)
+    num_fewshot: int = field(default=0, metadata=at_least(0))
+    # text: score the options | letter: list them, score A/B/C/D
+    mcq_style: str = field(default="text", metadata=one_of("text", "letter"))
+    dtype: str = field(default="float32", metadata=one_of("float32", "bfloat16", "float16"))
+    batch_size: int = field(default=16, metadata=at_least(1))  # rows (question x option) per forward pass
     validate: bool = True  # skip, with a message, benchmark files that fail the validator
     reference_models: list[str] = field(default_factory=list)
-    reference_limit: int | None = None
+    reference_limit: int | None = field(default=None, metadata=at_least(1))
 
 
 @dataclass
 class AnalysisConfig:
-    bootstrap_samples: int = 2000
-    alpha: float = 0.05
+    bootstrap_samples: int = field(default=2000, metadata=at_least(1))
+    alpha: float = field(default=0.05, metadata=fraction(open_interval=True))
 
 
 @dataclass
 class StudyConfig:
     name: str = "demo"
-    seed: int = 1234
+    seed: int = field(default=1234, metadata=at_least(0))
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     arms: ArmsConfig = field(default_factory=ArmsConfig)
@@ -149,20 +204,22 @@ def preset_names() -> list[str]:
 
 
 def load_config(spec: str | Path | None = None, overrides: list[str] | None = None) -> StudyConfig:
-    """Load a preset name or YAML path (None = defaults), then apply ``key=value`` overrides."""
+    """Load a preset name or YAML path (None = defaults), apply ``key=value`` overrides, check every value."""
     data: dict[str, Any] = {}
     where = "<defaults>"
     if spec is not None:
         text, where = _read_spec(str(spec))
         try:
-            data = yaml.safe_load(text) or {}
+            data = parse_yaml(text) or {}
         except yaml.YAMLError as err:
             raise ConfigError(f"invalid YAML: {err}", where=where) from None
         if not isinstance(data, dict):
             raise ConfigError("top level must be a mapping", where=where)
     for item in overrides or []:
         _apply_override(data, item)
-    return from_dict(StudyConfig, data, where=where)
+    cfg = from_dict(StudyConfig, data, where=where)
+    check_config(cfg, where=where + (" with --set overrides" if overrides else ""))
+    return cfg
 
 
 def _read_spec(spec: str) -> tuple[str, str]:
@@ -187,7 +244,10 @@ def _apply_override(data: dict[str, Any], item: str) -> None:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             raise ConfigError(f"override '{key}': '{part}' is not a section")
-    node[parts[-1]] = yaml.safe_load(raw)
+    try:
+        node[parts[-1]] = parse_yaml(raw)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"override '{item}': invalid YAML value ({err})") from None
 
 
 def from_dict(cls: type, data: Any, *, where: str = "", path: str = "") -> Any:
