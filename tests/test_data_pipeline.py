@@ -11,7 +11,8 @@ from process_kill import kill_when
 
 from morphtok.data.chunks import split_jsonl
 from morphtok.data.corpus import fetch
-from morphtok.data.indexed import IndexedReader, IndexedWriter, merge
+from morphtok.data.indexed import IndexedReader, IndexedWriter
+from morphtok.data.merge import merge_datasets
 from morphtok.data.preprocess import preprocess, write_validation
 from morphtok.errors import CorpusError, DatasetError
 from morphtok.segment.compare import placeholder_text
@@ -92,7 +93,7 @@ def test_workers_and_chunking_give_identical_bytes(tmp_path, corpus):
     chunks = split_jsonl(corpus, tmp_path / "chunks", 3)
     for k, chunk in enumerate(chunks):
         preprocess(chunk, tmp_path / f"c{k}", "patok", val_fraction=0.1)
-    merge([tmp_path / f"c{k}" for k in range(3)], tmp_path / "merged")
+    merge_datasets([tmp_path / f"c{k}" for k in range(3)], tmp_path / "merged")
     assert (tmp_path / "merged.bin").read_bytes() == (tmp_path / "one.bin").read_bytes()
 
 
@@ -152,6 +153,9 @@ def test_fetch_local_sources_and_resume(tmp_path, corpus):
     assert len(lines) == 10 and json.loads(lines[0])["id"] == "doc-0"
     partial = tmp_path / "again.jsonl.partial"
     partial.write_text("\n".join(lines[:4]) + "\n" + lines[4][:7], encoding="utf-8")  # torn last line
+    # What a killed fetch of this source leaves beside its partial: the source's identity.
+    identity = json.loads((tmp_path / "out.jsonl.meta.json").read_text(encoding="utf-8"))["source_identity"]
+    Path(f"{partial}.meta.json").write_text(json.dumps(identity), encoding="utf-8")
     again = fetch(str(corpus), tmp_path / "again.jsonl", limit=10)
     assert again.read_text(encoding="utf-8").splitlines() == lines
     assert not partial.exists()

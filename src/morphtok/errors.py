@@ -58,5 +58,9 @@ class NetworkError(MorphtokError):
     """A resource needs a network (or credentials) that is not available."""
 
 
+class OutputLockedError(MorphtokError):
+    """Another process is writing the same output (it holds the output's lock)."""
+
+
 class StudyError(MorphtokError):
     """A study run cannot proceed: a phase is unavailable, or a run dir is inconsistent."""

@@ -22,11 +22,13 @@ def fetch_cmd(
     data_dir: str | None = typer.Option(None, "--data-dir", help="Override the SEA-PILE folder."),
     split: str = typer.Option("train", "--split"),
     dataset: str = typer.Option("aisingapore/SEA-PILE-v2", "--dataset", help="Hub id or a local dataset directory."),
+    force: bool = typer.Option(False, "--force", help="Discard a partial fetch of another source and start over."),
 ) -> None:
-    """Write a corpus as JSONL {"id","text"}; resumable."""
+    """Write a corpus as JSONL {"id","text"}; resumable (same source only)."""
     from morphtok.data.corpus import fetch
 
-    path = fetch(source, output, limit=limit, language=language, data_dir=data_dir, split=split, dataset=dataset)
+    path = fetch(source, output, limit=limit, language=language, data_dir=data_dir, split=split, dataset=dataset,
+                 force=force)
     typer.echo(f"wrote {path}")
 
 
@@ -36,7 +38,11 @@ def split_cmd(
     output_dir: str = typer.Option(..., "--output-dir", "-o"),
     num_chunks: int = typer.Option(20, "--num-chunks", "-n"),
 ) -> None:
-    """Split a JSONL file into N byte-balanced chunks (chunk_0001.jsonl ...)."""
+    """Split a JSONL file into N byte-balanced chunks (chunk_0001.jsonl ...) and their manifest.json.
+
+    Chunks an earlier split of this directory wrote and this one does not are removed;
+    chunk files no split recorded are refused.
+    """
     from morphtok.data.chunks import split_jsonl
 
     paths = split_jsonl(input_path, output_dir, num_chunks)
@@ -57,6 +63,7 @@ def preprocess_cmd(
     expand_prop: float | None = typer.Option(None, "--expand-prop"),
     contract_prop: float | None = typer.Option(None, "--contract-prop"),
     affix_awareness: float | None = typer.Option(None, "--affix-awareness"),
+    force: bool = typer.Option(False, "--force", help="Replace a dataset of other inputs or settings at this prefix."),
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
@@ -71,22 +78,28 @@ def preprocess_cmd(
     }
     stats = preprocess(
         input_path, output_prefix, method, seed=seed, workers=workers, tokenizer_spec=tokenizer,
-        params=params, val_fraction=val_fraction, strict=strict,
+        params=params, val_fraction=val_fraction, strict=strict, force=force,
     )
-    summary = {k: stats[k] for k in ("method", "documents", "tokens", "expansion_vs_baseline", "seconds")}
-    typer.echo(json.dumps({**summary, "skipped": stats["skipped"]["total"]}))
+    summary = {k: stats[k] for k in ("method", "documents", "tokens", "expansion_vs_baseline", "seconds", "fingerprint")}
+    upstream = stats.get("upstream_skipped") or {}
+    typer.echo(json.dumps({**summary, "input_records": stats["input_records"], "skipped": stats["skipped"]["total"],
+                           "skipped_files": len(stats["skipped"]["files"]), "upstream_skipped": upstream.get("total")}))
 
 
 @preprocess_app.command("merge")
 def merge_cmd(
     prefixes: list[str] = typer.Argument(..., help="Dataset prefixes, in order."),
     output_prefix: str = typer.Option(..., "--output-prefix", "-o"),
+    chunks_manifest: str = typer.Option(None, "--chunks-manifest",
+                                        help="The split's manifest.json: every chunk it names must be merged."),
+    force: bool = typer.Option(False, "--force", help="Replace a merged dataset of other inputs at this prefix."),
 ) -> None:
-    """Join per-chunk datasets into one."""
-    from morphtok.data.indexed import merge
+    """Join committed per-chunk datasets into one; refuses an incomplete set of chunks."""
+    from morphtok.data.merge import merge_datasets
 
-    merge(prefixes, output_prefix)
-    typer.echo(f"wrote {output_prefix}.bin/.idx")
+    stats = merge_datasets(prefixes, output_prefix, chunks_manifest=chunks_manifest, force=force)
+    typer.echo(f"wrote {output_prefix}.bin/.idx/.stats.json ({stats['documents']:,} documents, "
+               f"fingerprint {stats['fingerprint']})")
 
 
 @preprocess_app.command("validation")

@@ -7,9 +7,16 @@ attempt at this study did; the v2 dataset card could not be consulted offline,
 so both are options (``--data-dir``, ``--split``) and recorded in the output's
 ``.meta.json``. ``--language fil`` maps to ``tl``.
 
-Resumable: lines go to ``OUTPUT.partial``; a rerun counts its complete lines,
-drops a torn last line, skips that many source records and appends. The
-finished file is renamed into place.
+Resumable: lines go to ``OUTPUT.partial``, and ``OUTPUT.partial.meta.json`` records the
+source's identity (for local files: each file's size and sha256). A rerun of the *same*
+source counts the partial's complete lines, drops a torn last line, skips that many
+source records and appends; a rerun of another source is refused (``force=True``
+starts over). One fetch per output at a time (``OUTPUT.lock``). The finished file is
+renamed into place.
+
+Accounting: ``OUTPUT.meta.json`` holds ``records_read`` (documents + skipped),
+``documents``, ``skipped`` (counts by reason with ``file:line`` examples) and the
+output's ``sha256``, so preprocessing can carry the fetch's skips downstream.
 """
 
 from __future__ import annotations
@@ -19,9 +26,10 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from morphtok.atomic import atomic_write_json
-from morphtok.data.documents import SkipLog, iter_documents, text_key
+from morphtok.atomic import atomic_write_json, output_lock, sha256_file
+from morphtok.data.documents import SkipLog, input_files, iter_documents, text_key
 from morphtok.errors import CorpusError, NetworkError
 from morphtok.progress import make_progress
 
@@ -40,36 +48,45 @@ def fetch(
     data_dir: str | None = None,
     split: str = "train",
     dataset: str = SEAPILE,
+    force: bool = False,
 ) -> Path:
     """Write the corpus to ``output`` (JSONL); returns its path."""
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    skips = SkipLog()
     if source == "sample":
         from morphtok.lang.fil.corpus import sample_corpus_path
 
-        records: Iterable[dict] = _from_local(sample_corpus_path())
-        meta = {"source": "sample"}
+        path = sample_corpus_path()
+        records: Iterable[dict] = _from_local(path, skips)
+        meta: dict[str, Any] = {"source": "sample", "source_identity": {"source": "sample", **_local_identity(path)}}
     elif source == "seapile":
         folder = data_dir or LANGUAGE_DIRS.get(language)
         if folder is None:
             raise CorpusError(f"no SEA-PILE folder known for language '{language}'", hint="use --data-dir")
-        records = _from_hub(dataset, folder, split)
-        meta = {"source": "seapile", "dataset": dataset, "data_dir": folder, "split": split, "language": language}
+        hub = {"dataset": dataset, "data_dir": folder, "split": split}
+        records = _from_hub(dataset, folder, split, skips)
+        meta = {"source": "seapile", **hub, "language": language, "source_identity": {"source": "seapile", **hub}}
     else:
-        records = _from_local(Path(source))
-        meta = {"source": str(source)}
-    return _write_resumable(records, output, limit, meta)
+        records = _from_local(Path(source), skips)
+        meta = {"source": str(source), "source_identity": {"source": "local", **_local_identity(Path(source))}}
+    with output_lock(output.with_name(output.name + ".lock"), f"corpus {output}"):
+        return _write_resumable(records, output, limit, meta, skips, force)
 
 
-def _from_local(path: Path) -> Iterator[dict]:
-    skips = SkipLog()
+def _local_identity(path: Path) -> dict[str, Any]:
+    files = input_files(path)
+    return {"files": [{"path": str(f), "size": f.stat().st_size, "sha256": sha256_file(f)} for f in files]}
+
+
+def _from_local(path: Path, skips: SkipLog) -> Iterator[dict]:
     for doc in iter_documents(path, skips):
         yield {"id": doc.key, "text": doc.text}
-    if skips.counts:
-        log.warning("skipped %d bad records in %s: %s", sum(skips.counts.values()), path, dict(skips.counts))
+    if skips.total:
+        log.warning("skipped %d bad records in %s: %s", skips.total, path, dict(skips.counts))
 
 
-def _from_hub(dataset: str, data_dir: str, split: str) -> Iterator[dict]:
+def _from_hub(dataset: str, data_dir: str, split: str, skips: SkipLog) -> Iterator[dict]:
     try:
         from datasets import load_dataset
 
@@ -86,8 +103,10 @@ def _from_hub(dataset: str, data_dir: str, split: str) -> Iterator[dict]:
         ) from None
     for index, record in enumerate(_chain(first, iterator)):
         text = record.get("text")
-        if isinstance(text, str) and text.strip():
-            yield {"id": str(record.get("id") or f"{data_dir}-{index}"), "text": text}
+        if not isinstance(text, str) or not text.strip():
+            skips.skip("empty or non-string text", f"{dataset}/{data_dir}:{split}:row{index + 1}")
+            continue
+        yield {"id": str(record.get("id") or f"{data_dir}-{index}"), "text": text}
 
 
 def _chain(first, rest):
@@ -95,11 +114,10 @@ def _chain(first, rest):
     yield from rest
 
 
-def _write_resumable(records: Iterable[dict], output: Path, limit: int | None, meta: dict) -> Path:
+def _write_resumable(records: Iterable[dict], output: Path, limit: int | None, meta: dict, skips: SkipLog,
+                     force: bool) -> Path:
     partial = output.with_name(output.name + ".partial")
-    done = _complete_lines(partial) if partial.exists() else 0
-    if done:
-        log.info("resuming %s after %d complete documents", output, done)
+    done = _resume_point(partial, meta["source_identity"], force)
     written = done
     with open(partial, "ab") as handle, make_progress("docs") as progress:
         task = progress.add_task(f"fetch -> {output.name}", total=limit, completed=done)
@@ -116,8 +134,44 @@ def _write_resumable(records: Iterable[dict], output: Path, limit: int | None, m
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, output)
-    atomic_write_json(output.with_name(output.name + ".meta.json"), {**meta, "documents": written, "limit": limit})
+    _partial_meta(partial).unlink(missing_ok=True)
+    atomic_write_json(output.with_name(output.name + ".meta.json"), {
+        **meta, "documents": written, "limit": limit, "records_read": written + skips.total,
+        "skipped": skips.to_dict(), "sha256": sha256_file(output), "bytes": output.stat().st_size,
+    })
     return output
+
+
+def _partial_meta(partial: Path) -> Path:
+    return partial.with_name(partial.name + ".meta.json")
+
+
+def _resume_point(partial: Path, identity: dict, force: bool) -> int:
+    """Complete documents already in ``partial`` from this same source (0: start afresh)."""
+    record = _partial_meta(partial)
+    if partial.exists() and not force:
+        recorded = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else None
+        if recorded != identity:
+            raise CorpusError(
+                f"a partial fetch of another source is here ({_describe(recorded)}); this fetch is of "
+                f"{_describe(identity)}",
+                where=str(partial),
+                hint="rerun the fetch of that source to resume it, or pass --force to discard it and start over",
+            )
+        done = _complete_lines(partial)
+        log.info("resuming %s after %d complete documents", partial, done)
+        return done
+    partial.unlink(missing_ok=True)
+    atomic_write_json(record, identity)
+    return 0
+
+
+def _describe(identity: dict | None) -> str:
+    if identity is None:
+        return "unknown source: no record of it"
+    if identity.get("files"):
+        return ", ".join(f"{f['path']} (sha256 {f['sha256'][:12]}...)" for f in identity["files"])
+    return json.dumps(identity, sort_keys=True)
 
 
 def _complete_lines(path: Path) -> int:

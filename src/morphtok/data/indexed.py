@@ -11,11 +11,15 @@ Byte-compatible with ``megatron.core.datasets.indexed_dataset`` (megatron-core 0
 We write one sequence per document (as ``tools/preprocess_data.py`` does
 without sentence splitting). Both files are written under temporary names and
 renamed by :meth:`IndexedWriter.finalize`, ``.bin`` first and ``.idx`` last, so
-a killed job never leaves a readable-looking partial dataset.
+a killed job never leaves a readable-looking partial dataset. A morphtok dataset
+is finished only once its ``stats.json`` commit marker exists (:mod:`morphtok.data.commit`);
+merging lives in :mod:`morphtok.data.merge`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import struct
 from pathlib import Path
@@ -35,7 +39,12 @@ def optimal_dtype(vocab_size: int) -> type:
 
 
 class IndexedWriter:
-    """``add_document(ids)`` ... ``finalize()`` -> ``prefix.bin`` + ``prefix.idx``."""
+    """``add_document(ids)`` ... ``finalize()`` -> ``prefix.bin`` + ``prefix.idx``.
+
+    A failed write (a full disk: ENOSPC) raises :class:`DatasetError` and removes the
+    temp files, as does :meth:`abort`; after :meth:`finalize`, :attr:`files` holds the
+    size and sha256 of both files (hashed as they are written, for the commit record).
+    """
 
     def __init__(self, prefix: str | os.PathLike, dtype: type = np.int32):
         self.prefix = Path(prefix)
@@ -44,47 +53,67 @@ class IndexedWriter:
         if self.dtype not in _CODES:
             raise DatasetError(f"unsupported dtype {dtype}", where=str(self.prefix))
         self._bin_tmp = self.prefix.with_name(self.prefix.name + f".bin.tmp{os.getpid()}")
+        self._idx_tmp = self.prefix.with_name(self.prefix.name + f".idx.tmp{os.getpid()}")
         self._bin = open(self._bin_tmp, "wb")
+        self._bin_hash = hashlib.sha256()
         self._lengths: list[int] = []
         self._limit = np.iinfo(self.dtype).max
+        self.files: dict[str, dict] = {}
 
     def add_document(self, ids) -> None:
         array = np.asarray(ids)
         if array.size and (array.min() < 0 or array.max() > self._limit):
             raise DatasetError(f"token id out of range for {np.dtype(self.dtype).name}", where=str(self.prefix))
-        self._bin.write(array.astype(self.dtype, copy=False).tobytes(order="C"))
+        data = array.astype(self.dtype, copy=False).tobytes(order="C")
+        with self._on_write_error():
+            self._bin.write(data)
+        self._bin_hash.update(data)
         self._lengths.append(int(array.size))
 
     def finalize(self) -> Path:
-        self._bin.flush()
-        os.fsync(self._bin.fileno())
-        self._bin.close()
+        with self._on_write_error():
+            self._bin.flush()
+            os.fsync(self._bin.fileno())
+            self._bin.close()
+            index = self._index_bytes()
+            with open(self._idx_tmp, "wb") as handle:
+                handle.write(index)
+                handle.flush()
+                os.fsync(handle.fileno())
+        self.files = {
+            "bin": {"size": os.path.getsize(self._bin_tmp), "sha256": self._bin_hash.hexdigest()},
+            "idx": {"size": len(index), "sha256": hashlib.sha256(index).hexdigest()},
+        }
+        os.replace(self._bin_tmp, bin_path(self.prefix))
+        os.replace(self._idx_tmp, idx_path(self.prefix))
+        return self.prefix
+
+    def _index_bytes(self) -> bytes:
         lengths = np.asarray(self._lengths, dtype=np.int32)
         itemsize = np.dtype(self.dtype).itemsize
         pointers = np.zeros(len(lengths), dtype=np.int64)
         if len(lengths) > 1:
             np.cumsum(lengths[:-1].astype(np.int64) * itemsize, out=pointers[1:])
         documents = np.arange(len(lengths) + 1, dtype=np.int64)
-        idx_tmp = self.prefix.with_name(self.prefix.name + f".idx.tmp{os.getpid()}")
-        with open(idx_tmp, "wb") as handle:
-            handle.write(HEADER)
-            handle.write(struct.pack("<Q", 1))
-            handle.write(struct.pack("<B", _CODES[self.dtype]))
-            handle.write(struct.pack("<Q", len(lengths)))
-            handle.write(struct.pack("<Q", len(documents)))
-            handle.write(lengths.tobytes(order="C"))
-            handle.write(pointers.tobytes(order="C"))
-            handle.write(documents.tobytes(order="C"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(self._bin_tmp, bin_path(self.prefix))
-        os.replace(idx_tmp, idx_path(self.prefix))
-        return self.prefix
+        header = HEADER + struct.pack("<Q", 1) + struct.pack("<B", _CODES[self.dtype])
+        counts = struct.pack("<Q", len(lengths)) + struct.pack("<Q", len(documents))
+        return header + counts + lengths.tobytes(order="C") + pointers.tobytes(order="C") + documents.tobytes(order="C")
+
+    @contextlib.contextmanager
+    def _on_write_error(self):
+        try:
+            yield
+        except OSError as err:
+            self.abort()
+            raise DatasetError(f"cannot write the dataset: {err.strerror or err}", where=str(self.prefix),
+                               hint="free disk space (or check permissions), then rerun") from None
 
     def abort(self) -> None:
-        """Drop the partial output (temp files)."""
-        self._bin.close()
+        """Drop the partial output (temp files), even when closing fails (a full disk fails the flush)."""
+        with contextlib.suppress(OSError):
+            self._bin.close()
         self._bin_tmp.unlink(missing_ok=True)
+        self._idx_tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> IndexedWriter:
         return self
@@ -146,19 +175,3 @@ class IndexedReader:
     @property
     def num_tokens(self) -> int:
         return int(self.sequence_lengths.astype(np.int64).sum())
-
-
-def merge(prefixes: list[str | os.PathLike], output_prefix: str | os.PathLike) -> Path:
-    """Concatenate datasets (same dtype) in the given order into one."""
-    readers = [IndexedReader(p) for p in prefixes]
-    if not readers:
-        raise DatasetError("nothing to merge", where=str(output_prefix))
-    dtypes = {r.dtype for r in readers}
-    if len(dtypes) != 1:
-        raise DatasetError(f"cannot merge datasets of different dtypes {sorted(d.__name__ for d in dtypes)}",
-                           where=str(output_prefix))
-    with IndexedWriter(output_prefix, readers[0].dtype) as writer:
-        for reader in readers:
-            for i in range(len(reader)):
-                writer.add_document(reader[i])
-    return Path(output_prefix)

@@ -12,39 +12,57 @@ batches in input order, so the output is byte-identical for any worker count
 and any chunking. Documents whose key hashes into the validation fraction are
 held out of every arm (:func:`morphtok.data.documents.is_validation`).
 
-Resumability: outputs are written under temporary names and renamed at the end
-(``.bin``, then ``.idx``, then ``.stats.json``); a killed run leaves no valid
-output, and a rerun does the whole prefix again. Per-chunk prefixes make that
-cheap: only unfinished chunks run again.
+Integrity (:mod:`morphtok.data.commit`): one writer per prefix (``P.lock``); the
+dataset is committed by ``P.stats.json``, written last, which records a fingerprint
+of the input and settings. A rerun with the same fingerprint reuses the dataset; a
+different one is refused unless ``force``. A killed run leaves no committed output
+(its temp files are removed by the next run; its workers die with it,
+:mod:`morphtok.data.workers`). Per-chunk prefixes keep reruns cheap: only
+unfinished chunks run again.
+
+Accounting: ``stats["input_records"] = documents + held_out.documents +
+skipped.total`` (every record of the input, :mod:`morphtok.data.documents`), and
+``stats["upstream_skipped"]`` carries what ``corpus fetch`` dropped before, when
+that is recorded (:mod:`morphtok.data.provenance`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing as mp
 import os
 import resource
 import time
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from morphtok import __version__
-from morphtok.atomic import atomic_open, atomic_write_json
+from morphtok.atomic import atomic_open, output_lock, sigterm_raises
+from morphtok.data.commit import (
+    commit,
+    dataset_fingerprint,
+    lock_path,
+    prepare_output,
+    reusable,
+    stats_path,
+)
 from morphtok.data.documents import Document, SkipLog, is_validation, iter_documents
 from morphtok.data.indexed import IndexedWriter, optimal_dtype
+from morphtok.data.provenance import describe_input
+from morphtok.data.workers import ordered_map, start_pool, stop_pool
 from morphtok.progress import make_progress
 
 log = logging.getLogger(__name__)
 BATCH = 64
+__all__ = ["preprocess", "stats_path", "write_validation", "default_workers"]
 
 _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(method: str, tokenizer_spec: str, params: dict, seed: int) -> None:
+    """Build the arm in a spawned worker (forked workers inherit the parent's)."""
     from morphtok.segment.processor import build_processor
     from morphtok.segment.tokenizer import load_tokenizer
 
@@ -64,39 +82,6 @@ def _process_batch(batch: list[tuple[str, str]]) -> list[tuple[list[int], int, i
     return out
 
 
-def _start_pool(workers: int, init: tuple) -> ProcessPoolExecutor:
-    """Worker processes holding the arm, started before any thread of ours exists.
-
-    Where ``fork`` is available the workers inherit the tokenizer and processor already
-    built here (copy-on-write), so they start in milliseconds instead of each loading the
-    262k-entry tokenizer and the lexicon again; that start-up cost was most of what kept
-    two workers from being twice as fast on a few MB. Elsewhere, ``spawn`` and an
-    initializer. Forking is safe here: no thread is running yet (the progress bar starts
-    later, and a forked ProcessPoolExecutor launches all workers at its first submit), and
-    tokenizers disables its own thread pool in a forked child.
-    """
-    if "fork" in mp.get_all_start_methods():
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-    else:
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker, initargs=init)
-    pool.submit(int).result()  # launch the workers now, before the progress bar's thread starts
-    return pool
-
-
-def _ordered_map(pool: ProcessPoolExecutor, fn, items, window: int) -> Iterator:
-    """``pool.map`` in input order with at most ``window`` batches in flight (bounded memory).
-
-    A worker that dies raises BrokenProcessPool here instead of hanging the run.
-    """
-    pending: deque = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) >= window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
 def _batches(documents: Iterator[Document]) -> Iterator[list[tuple[str, str]]]:
     while batch := [(d.key, d.text) for d in islice(documents, BATCH)]:
         yield batch
@@ -113,14 +98,37 @@ def preprocess(
     params: dict | None = None,
     val_fraction: float = 0.0,
     strict: bool = False,
+    force: bool = False,
 ) -> dict:
-    """Write ``output_prefix.{bin,idx,stats.json}``; returns the stats."""
+    """Write ``output_prefix.{bin,idx,stats.json}`` (or reuse it: same fingerprint); returns the stats."""
     from morphtok.segment.processor import build_processor
     from morphtok.segment.tokenizer import load_tokenizer
 
-    params = dict(params or {})
     tokenizer = load_tokenizer(tokenizer_spec)
-    processor = build_processor(method, tokenizer, **params)  # validates parameters before any work
+    processor = build_processor(method, tokenizer, **dict(params or {}))  # validates parameters before any work
+    prefix = Path(output_prefix)
+    with output_lock(lock_path(prefix), f"dataset {prefix}"), sigterm_raises():
+        source = describe_input(inputs)
+        settings = json.loads(json.dumps({  # as stats.json will hold them (lists, not tuples)
+            "input": source.identity, "method": processor.name, "params": processor.params(),
+            "tokenizer_hash": tokenizer.content_hash, "seed": seed, "val_fraction": val_fraction,
+            "morphtok_version": __version__,
+        }))
+        existing = reusable(prefix, settings, force=force)
+        if existing is not None:
+            log.info("%s: reusing the committed dataset (same fingerprint %s)", prefix, existing["fingerprint"])
+            return existing
+        prepare_output(prefix)
+        stats, files = _tokenize(inputs, prefix, tokenizer, processor, tokenizer_spec, seed, workers, val_fraction,
+                                 strict)
+        stats.update(settings=settings, fingerprint=dataset_fingerprint(settings), chunk=source.chunk,
+                     upstream_skipped=source.upstream_skipped)
+        return commit(prefix, stats, files)
+
+
+def _tokenize(inputs, prefix: Path, tokenizer, processor, tokenizer_spec: str, seed: int, workers: int,
+              val_fraction: float, strict: bool) -> tuple[dict, dict]:
+    """Run the arm over every training document into ``prefix``; (stats, file records)."""
     skips = SkipLog(strict=strict)
     held_out = {"documents": 0, "bytes": 0}
 
@@ -134,19 +142,20 @@ def preprocess(
 
     documents = tokens = canonical_tokens = n_bytes = 0
     start = time.perf_counter()
-    writer = IndexedWriter(output_prefix, optimal_dtype(tokenizer.vocab_size))
+    writer = IndexedWriter(prefix, optimal_dtype(tokenizer.vocab_size))
     bos, eos = tokenizer.bos_id, tokenizer.eos_id
     head, tail = ([bos] if bos is not None else []), ([eos] if eos is not None else [])
-    init = (processor.name, tokenizer_spec, processor.params(), seed)
     _WORKER.update(tokenizer=tokenizer, processor=processor, seed=seed)  # this process's (and forked workers')
-    pool = _start_pool(workers, init) if workers > 1 else None
+    init = (processor.name, tokenizer_spec, processor.params(), seed)
+    pool = None
     try:
+        pool = start_pool(workers, _init_worker, init) if workers > 1 else None
         if pool is None:
             results = map(_process_batch, _batches(training_documents()))
         else:
-            results = _ordered_map(pool, _process_batch, _batches(training_documents()), window=4 * workers)
+            results = ordered_map(pool, _process_batch, _batches(training_documents()), window=4 * workers)
         with make_progress("docs") as progress:
-            task = progress.add_task(f"{processor.name} -> {Path(output_prefix).name}", total=None)
+            task = progress.add_task(f"{processor.name} -> {prefix.name}", total=None)
             for batch in results:
                 for ids, n_canonical, size in batch:
                     writer.add_document(head + ids + tail)
@@ -155,14 +164,14 @@ def preprocess(
                     canonical_tokens += n_canonical
                     n_bytes += size
                 progress.advance(task, len(batch))
+        if pool is not None:
+            pool.shutdown(wait=True)  # reap the workers (their peak RSS is then visible to getrusage)
+        writer.finalize()
     except BaseException:
         writer.abort()
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            stop_pool(pool)
         raise
-    if pool is not None:
-        pool.shutdown(wait=True)  # reap the workers (their peak RSS is then visible to getrusage)
-    writer.finalize()
     stats = {
         "method": processor.name,
         "params": processor.params(),
@@ -181,23 +190,20 @@ def preprocess(
         "tokens_per_byte": tokens / n_bytes if n_bytes else 0.0,
         "held_out": {"fraction": val_fraction, **held_out},
         "skipped": skips.to_dict(),
+        "input_records": documents + held_out["documents"] + skips.total,
         "workers": workers,
         "seconds": round(time.perf_counter() - start, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "morphtok_version": __version__,
     }
-    atomic_write_json(stats_path(output_prefix), stats)
-    return stats
-
-
-def stats_path(prefix: str | Path) -> Path:
-    return Path(f"{prefix}.stats.json")
+    return stats, writer.files
 
 
 def write_validation(inputs: str | Path, output: str | Path, val_fraction: float) -> int:
-    """The held-out documents as raw-text JSONL (``{"id","text"}``), shared by every arm."""
-    import json
+    """The held-out documents as raw-text JSONL (``{"id","text"}``), shared by every arm.
 
+    Bad records are the same ones every arm's ``stats.json`` counts (same reader, same input).
+    """
     count = 0
     with atomic_open(output, "w", encoding="utf-8") as handle:
         for doc in iter_documents(inputs, SkipLog()):
