@@ -12,6 +12,13 @@ reads plus the fingerprints of the phases it depends on. Hence:
 * a config change alters that phase's fingerprint and, through the chain, the
   fingerprints of everything downstream, so exactly those phases re-run.
 
+Integrity: one runner per run dir (``<run>/study.lock``: a second ``study run`` on the
+same ``--out`` fails at once, naming the first one's pid). ``<run>/study.json`` records
+the phase directories this study created; only those are ever deleted (``--force``, or
+a phase whose inputs changed). A phase directory the study did not create -- a user's
+``corpus/`` under ``--out`` -- is refused, never written into or deleted. (Run dirs from
+before ``study.json`` are recognised by the ``inputs.json`` the runner always wrote.)
+
 Like Megatron's ``pretrain`` loop this module only orders and records work; the
 real work lives in each phase's library entry point.
 """
@@ -28,7 +35,14 @@ from pathlib import Path
 from typing import Any
 
 from morphtok import __version__
-from morphtok.atomic import atomic_write_json, atomic_write_text, fingerprint, is_done, mark_done
+from morphtok.atomic import (
+    atomic_write_json,
+    atomic_write_text,
+    fingerprint,
+    is_done,
+    mark_done,
+    output_lock,
+)
 from morphtok.config import StudyConfig, dump_config
 from morphtok.errors import StudyError
 
@@ -154,13 +168,18 @@ def run_study(
     with network) blocks only the phases downstream of it; independent ones still run.
     """
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    with output_lock(run_dir / "study.lock", f"study run dir {run_dir}"):
+        return _run_locked(cfg, run_dir, phases, only=only, start=start, force=force,
+                           emit=on_event or (lambda record: None), has_gpu=has_gpu)
+
+
+def _run_locked(cfg: StudyConfig, run_dir: Path, phases: list[Phase], *, only: str | None, start: str | None,
+                force: bool, emit: Callable[[PhaseRecord], None], has_gpu: bool) -> list[PhaseRecord]:
     atomic_write_text(run_dir / "config.yaml", dump_config(cfg))
     fps = phase_fingerprints(cfg, phases)
     selected = set(select_phases(phases, only, start))
     ctx = StudyContext(cfg=cfg, run_dir=run_dir, has_gpu=has_gpu)
     records: list[PhaseRecord] = []
-    emit = on_event or (lambda record: None)
     blocked: set[str] = set()  # pending phases and everything downstream of them
     for phase in phases:
         directory = ctx.phase_dir(phase.name)
@@ -173,49 +192,94 @@ def run_study(
             record.message = f"waits for {', '.join(waits_for)}"
         elif phase.name not in selected or (finished and not force):
             if finished:
+                _require_created(run_dir, phase.name)
                 ctx.outputs[phase.name] = _read_json(directory / "done").get("outputs", {})
                 record.status = "skipped"
                 record.message = "done (fingerprint matches)"
             else:
                 record.message = "not selected"
         else:
-            previous = _read_json(directory / "inputs.json").get("fingerprint")
-            if directory.exists() and (force or (previous is not None and previous != fp)):
-                # Inputs changed (or --force): outputs of the old inputs must not be resumed
-                # from (old chunks, old checkpoints), so the phase starts clean.
-                log.info("phase %s: %s, starting it afresh", phase.name, "forced" if force else "inputs changed")
-                shutil.rmtree(directory)
-            elif (directory / "done").exists():
-                (directory / "done").unlink()  # a marker of unknown inputs: redo the phase
-            directory.mkdir(parents=True, exist_ok=True)
-            atomic_write_json(directory / "inputs.json", {"fingerprint": fp, "sections": list(phase.sections)})
-            record.status = "running"
-            emit(record)
-            start_time = time.perf_counter()
-            try:
-                result = phase.run(ctx)
-            except BaseException:
-                record.status = "failed"
-                record.seconds = time.perf_counter() - start_time
-                records.append(record)
-                emit(record)
-                _write_timings(run_dir, records)
-                raise
-            record.seconds = time.perf_counter() - start_time
-            record.message = result.message
-            ctx.outputs[phase.name] = result.outputs
-            if result.complete:
-                mark_done(directory, fp, outputs=result.outputs, seconds=round(record.seconds, 3))
-                record.status = "done"
-            else:
-                # Work handed elsewhere (cluster jobs): record what to run next, no marker.
-                atomic_write_json(directory / "pending.json", {"outputs": result.outputs, "message": result.message})
-                record.status = "pending"
-                blocked.add(phase.name)
+            _prepare_phase_dir(run_dir, phase, fp, force)
+            _run_phase(ctx, phase, fp, record, records, emit, blocked)
         records.append(record)
         emit(record)
     _write_timings(run_dir, records)
     return records
+
+
+def _prepare_phase_dir(run_dir: Path, phase: Phase, fp: str, force: bool) -> None:
+    """An empty (or resumable) directory for the phase, created -- and only ever deleted -- by the study."""
+    directory = run_dir / phase.name
+    _require_created(run_dir, phase.name)
+    previous = _read_json(directory / "inputs.json").get("fingerprint")
+    if directory.exists() and (force or (previous is not None and previous != fp)):
+        # Inputs changed (or --force): outputs of the old inputs must not be resumed
+        # from (old chunks, old checkpoints), so the phase starts clean.
+        log.info("phase %s: %s, starting it afresh", phase.name, "forced" if force else "inputs changed")
+        shutil.rmtree(directory)
+    elif (directory / "done").exists():
+        (directory / "done").unlink()  # a marker of unknown inputs: redo the phase
+    if not directory.exists():
+        _record_created(run_dir, phase.name)
+        directory.mkdir(parents=True)
+    atomic_write_json(directory / "inputs.json", {"fingerprint": fp, "sections": list(phase.sections)})
+
+
+def _run_phase(ctx: StudyContext, phase: Phase, fp: str, record: PhaseRecord, records: list[PhaseRecord],
+               emit: Callable[[PhaseRecord], None], blocked: set[str]) -> None:
+    directory = ctx.phase_dir(phase.name)
+    record.status = "running"
+    emit(record)
+    start_time = time.perf_counter()
+    try:
+        result = phase.run(ctx)
+    except BaseException:
+        record.status = "failed"
+        record.seconds = time.perf_counter() - start_time
+        records.append(record)
+        emit(record)
+        _write_timings(ctx.run_dir, records)
+        raise
+    record.seconds = time.perf_counter() - start_time
+    record.message = result.message
+    ctx.outputs[phase.name] = result.outputs
+    if result.complete:
+        mark_done(directory, fp, outputs=result.outputs, seconds=round(record.seconds, 3))
+        record.status = "done"
+    else:
+        # Work handed elsewhere (cluster jobs): record what to run next, no marker.
+        atomic_write_json(directory / "pending.json", {"outputs": result.outputs, "message": result.message})
+        record.status = "pending"
+        blocked.add(phase.name)
+
+
+STUDY_MANIFEST = "study.json"
+
+
+def _created(run_dir: Path) -> list[str]:
+    return list(_read_json(run_dir / STUDY_MANIFEST).get("created", []))
+
+
+def _record_created(run_dir: Path, name: str) -> None:
+    created = _created(run_dir)
+    if name not in created:
+        atomic_write_json(run_dir / STUDY_MANIFEST, {"created": [*created, name], "version": __version__})
+
+
+def _require_created(run_dir: Path, name: str) -> None:
+    """Refuse a phase directory that exists but that this study did not create (it is not ours to touch)."""
+    directory = run_dir / name
+    if not directory.exists() or name in _created(run_dir):
+        return
+    if (directory / "inputs.json").is_file():  # a run dir from before study.json: the runner's own file
+        _record_created(run_dir, name)
+        return
+    raise StudyError(
+        f"{directory} exists and was not created by this study (it is not listed in {run_dir / STUDY_MANIFEST})",
+        where=str(directory),
+        hint="use another --out, or move that directory away; the study never writes into or deletes "
+        "directories it did not create",
+    )
 
 
 def _write_timings(run_dir: Path, records: list[PhaseRecord]) -> None:

@@ -49,8 +49,9 @@ def arm_params(cfg, arm: str) -> dict[str, Any]:
 
 
 def run_corpus(ctx: StudyContext) -> PhaseResult:
-    """Acquire the corpus as one JSONL file (resumable download), then split it into chunks."""
+    """Acquire the corpus as one JSONL file (resumable download), then split it into chunks (+ manifest)."""
     from morphtok.data.chunks import split_jsonl
+    from morphtok.data.manifest import read_manifest
 
     cfg, out = ctx.cfg.corpus, ctx.phase_dir("corpus")
     fetch = entry_point("corpus", "morphtok.data.corpus", "fetch")
@@ -75,12 +76,23 @@ def run_corpus(ctx: StudyContext) -> PhaseResult:
             complete=False,
             message="needs network (Hugging Face hub + HF_TOKEN): download elsewhere, then rerun",
         )
-    chunks = [str(p) for p in split_jsonl(corpus_file, out / "chunks", cfg.num_chunks)]
+    split_jsonl(corpus_file, out / "chunks", cfg.num_chunks)
+    manifest = read_manifest(out / "chunks")
     size = corpus_file.stat().st_size
+    fetched = _read_meta(corpus_file)
     return PhaseResult(
-        {"corpus": str(corpus_file), "chunks": chunks, "bytes": size},
-        message=f"{size / 1e6:,.1f} MB in {len(chunks)} chunk(s)",
+        {"corpus": str(corpus_file), "chunks": [str(p) for p in manifest.paths()], "manifest": str(manifest.path),
+         "bytes": size, "fetch": {k: fetched.get(k) for k in ("records_read", "documents", "skipped")}},
+        message=f"{size / 1e6:,.1f} MB in {manifest.num_chunks} chunk(s)"
+        + (f", {fetched['skipped']['total']:,} bad record(s) skipped" if fetched.get("skipped", {}).get("total") else ""),
     )
+
+
+def _read_meta(corpus_file: Path) -> dict[str, Any]:
+    import json
+
+    meta = corpus_file.with_name(corpus_file.name + ".meta.json")
+    return json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
 
 
 def _fetched_elsewhere(target: Path, cfg) -> bool:
@@ -100,36 +112,27 @@ def _fetched_elsewhere(target: Path, cfg) -> bool:
 def run_preprocess(ctx: StudyContext) -> PhaseResult:
     """Every arm over every chunk (one indexed prefix per chunk), plus the shared validation.jsonl.
 
-    Finished chunk prefixes (``.stats.json`` present) are kept, so an interrupted
+    The chunks are the split's manifest's. A chunk prefix already committed with the same
+    fingerprint is reused (:func:`morphtok.data.preprocess.preprocess`), so an interrupted
     phase only redoes unfinished chunks.
     """
-    from morphtok.data.preprocess import preprocess, stats_path, write_validation
+    from morphtok.data.manifest import read_manifest
+    from morphtok.data.preprocess import preprocess, write_validation
 
     cfg = ctx.cfg
-    chunks = ctx.upstream("corpus")["chunks"]
+    corpus = ctx.upstream("corpus")
+    chunks = [str(p) for p in read_manifest(corpus["manifest"]).paths()] if "manifest" in corpus else corpus["chunks"]
     out = ctx.phase_dir("preprocess")
     prefixes: dict[str, list[str]] = {}
-    tokens: dict[str, int] = {}
+    stats: dict[str, list[dict]] = {}
     for arm in cfg.arms.names:
-        prefixes[arm], tokens[arm] = [], 0
-        for chunk in chunks:
-            prefix = out / arm / Path(chunk).stem
-            if not stats_path(prefix).is_file():
-                preprocess(
-                    chunk,
-                    prefix,
-                    arm,
-                    seed=cfg.seed,
-                    workers=cfg.preprocess.workers,
-                    tokenizer_spec=cfg.tokenizer.name,
-                    params=arm_params(cfg, arm),
-                    val_fraction=cfg.corpus.val_fraction,
-                    strict=cfg.preprocess.strict,
-                )
-            import json
-
-            tokens[arm] += json.loads(stats_path(prefix).read_text(encoding="utf-8"))["tokens"]
-            prefixes[arm].append(str(prefix))
+        prefixes[arm] = [str(out / arm / Path(chunk).stem) for chunk in chunks]
+        stats[arm] = [
+            preprocess(chunk, prefix, arm, seed=cfg.seed, workers=cfg.preprocess.workers,
+                       tokenizer_spec=cfg.tokenizer.name, params=arm_params(cfg, arm),
+                       val_fraction=cfg.corpus.val_fraction, strict=cfg.preprocess.strict)
+            for chunk, prefix in zip(chunks, prefixes[arm], strict=True)
+        ]
     validation = out / "validation.jsonl"
     count = 0
     for chunk in chunks:  # one file over all chunks; each chunk holds out by document key
@@ -142,11 +145,38 @@ def run_preprocess(ctx: StudyContext) -> PhaseResult:
             where=str(validation),
             hint="raise corpus.val_fraction or use a larger corpus",
         )
+    tokens = {arm: sum(s["tokens"] for s in arm_stats) for arm, arm_stats in stats.items()}
+    accounting = input_accounting(corpus.get("fetch") or {}, stats)
     summary = ", ".join(f"{arm} {n:,} tok" for arm, n in tokens.items())
+    skipped = accounting["fetch_skipped"]["total"] + max((a["skipped"] for a in accounting["arms"].values()), default=0)
     return PhaseResult(
-        {"prefixes": prefixes, "validation": str(validation), "tokens": tokens, "validation_documents": count},
-        message=summary,
+        {"prefixes": prefixes, "validation": str(validation), "tokens": tokens, "validation_documents": count,
+         "accounting": accounting},
+        message=summary + (f"; {skipped:,} bad input record(s) skipped (see preprocess/done: accounting)" if skipped else ""),
     )
+
+
+def input_accounting(fetch: dict[str, Any], stats: dict[str, list[dict]]) -> dict[str, Any]:
+    """Where every input record went: fetched or skipped by the fetch, then per arm used, held out or skipped.
+
+    ``input_records`` is what the fetch read (or, without a fetch record, what preprocessing
+    read); for each arm ``documents + held_out + skipped`` is what preprocessing read.
+    """
+    fetch_skipped = fetch.get("skipped") or {"total": 0, "by_reason": {}, "examples": {}}
+    arms = {}
+    for arm, parts in stats.items():
+        by_reason: dict[str, int] = {}
+        for part in parts:
+            for reason, n in part["skipped"]["by_reason"].items():
+                by_reason[reason] = by_reason.get(reason, 0) + n
+        arms[arm] = {"documents": sum(p["documents"] for p in parts),
+                     "held_out": sum(p["held_out"]["documents"] for p in parts),
+                     "skipped": sum(p["skipped"]["total"] for p in parts), "skipped_by_reason": by_reason,
+                     "input_records": sum(p["input_records"] for p in parts)}
+    preprocess_read = max((a["input_records"] for a in arms.values()), default=0)
+    records = fetch.get("records_read")
+    return {"input_records": records if records is not None else preprocess_read,
+            "fetch_skipped": {k: fetch_skipped.get(k) for k in ("total", "by_reason", "examples")}, "arms": arms}
 
 
 def _concat(parts: list[Path], target: Path) -> None:
