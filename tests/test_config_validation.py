@@ -72,3 +72,13 @@ def test_study_plan_runs_the_same_checks() -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=120, env={**os.environ, "COLUMNS": "200"})
     assert done.returncode != 0
     assert "train.save_interval: must be >= 1, got 0" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_jobs_render_runs_the_same_checks(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\narms:\n  patok:\n    contract_prob: [0.5, 0.5, 0.5]\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "morphtok.cli", "jobs", "render", "--config", str(bad),
+                           "--out", str(tmp_path / "jobs")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode != 0
+    assert "arms.patok.contract_prob: must sum to 1, got 1.5" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "jobs").exists()

@@ -34,11 +34,17 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "morphtok.cli", "preprocess", *args]
 
 
+def _start(args: list[str], log: Path) -> subprocess.Popen:
+    # stderr to a file, not a pipe: orphaned workers would hold a pipe open and block its reader.
+    with open(log, "w") as handle:
+        return subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=handle, start_new_session=True)
+
+
 def _wait(ready, proc: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not ready():
         if proc.poll() is not None:
-            pytest.fail(f"finished too early: {proc.stderr.read()[-2000:] if proc.stderr else ''}")
+            pytest.fail(f"finished too early (exit {proc.returncode})")
         if time.monotonic() > deadline:
             pytest.fail("never reached the wait point")
         time.sleep(0.02)
@@ -51,8 +57,7 @@ def _writing(prefix: Path):
 def test_second_writer_fails_at_once_naming_the_holder(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "c.jsonl", 20000)
     prefix = tmp_path / "p"
-    proc = subprocess.Popen(_cli("-m", "patok", "-i", str(corpus), "-o", str(prefix)), env=ENV,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = _start(_cli("-m", "patok", "-i", str(corpus), "-o", str(prefix)), tmp_path / "log.txt")
     try:
         _wait(_writing(prefix), proc)
         started = time.monotonic()
@@ -119,9 +124,7 @@ def _alive(pid: int) -> bool:
 def test_workers_die_with_a_killed_main_process_and_the_rerun_cleans_its_temp_files(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "c.jsonl", 20000)
     prefix = tmp_path / "p"
-    args = _cli("-m", "patok", "-i", str(corpus), "-o", str(prefix), "-w", "2")
-    proc = subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = _start(_cli("-m", "patok", "-i", str(corpus), "-o", str(prefix), "-w", "2"), tmp_path / "log.txt")
     try:
         _wait(_writing(prefix), proc)
         workers = _children(proc.pid)
@@ -142,7 +145,27 @@ def test_workers_die_with_a_killed_main_process_and_the_rerun_cleans_its_temp_fi
     assert stale, "the killed run left its temp file (it cannot remove it itself)"
     small = _corpus(tmp_path / "small.jsonl", 10)
     preprocess(small, prefix, "baseline")
-    assert sorted(p.name for p in tmp_path.iterdir() if "tmp" in p.name) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if "tmp" in p.name or p.name.endswith(".lock")) == []
+
+
+def test_sigterm_stops_workers_and_removes_temp_files(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "c.jsonl", 20000)
+    prefix = tmp_path / "p"
+    log = tmp_path / "log.txt"
+    proc = _start(_cli("-m", "patok", "-i", str(corpus), "-o", str(prefix), "-w", "2"), log)
+    try:
+        _wait(_writing(prefix), proc)
+        workers = _children(proc.pid)
+        proc.send_signal(signal.SIGTERM)  # as a scheduler's time limit or `timeout` sends it
+        proc.wait(timeout=60)
+        assert proc.returncode == 143, log.read_text()[-2000:]
+        assert not [pid for pid in workers if _alive(pid)]
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("c.jsonl", "log.txt")) == []
 
 
 def _limit_file_size() -> None:

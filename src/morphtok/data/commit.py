@@ -74,7 +74,11 @@ def prepare_output(prefix: str | Path) -> None:
 def commit(prefix: str | Path, stats: dict[str, Any], files: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Write the commit marker: ``stats`` plus the size/sha256 of ``.bin`` and ``.idx`` (``files``)."""
     record = {**stats, "files": files}
-    atomic_write_json(stats_path(prefix), record)
+    try:
+        atomic_write_json(stats_path(prefix), record)
+    except OSError as err:  # e.g. ENOSPC: the temp file is gone, .bin/.idx stay uncommitted
+        raise DatasetError(f"cannot write stats.json: {err.strerror or err}", where=str(stats_path(prefix)),
+                           hint="free disk space (or check permissions), then rerun") from None
     return record
 
 

@@ -104,10 +104,10 @@ def preprocess(
     from morphtok.segment.processor import build_processor
     from morphtok.segment.tokenizer import load_tokenizer
 
-    tokenizer = load_tokenizer(tokenizer_spec)
-    processor = build_processor(method, tokenizer, **dict(params or {}))  # validates parameters before any work
     prefix = Path(output_prefix)
-    with output_lock(lock_path(prefix), f"dataset {prefix}"), sigterm_raises():
+    with output_lock(lock_path(prefix), f"dataset {prefix}"), sigterm_raises():  # first: a second writer fails at once
+        tokenizer = load_tokenizer(tokenizer_spec)
+        processor = build_processor(method, tokenizer, **dict(params or {}))  # validates parameters before any work
         source = describe_input(inputs)
         settings = json.loads(json.dumps({  # as stats.json will hold them (lists, not tuples)
             "input": source.identity, "method": processor.name, "params": processor.params(),
