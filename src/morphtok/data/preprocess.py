@@ -172,7 +172,18 @@ def _tokenize(inputs, prefix: Path, tokenizer, processor, tokenizer_spec: str, s
         if pool is not None:
             stop_pool(pool)
         raise
-    stats = {
+    counts = {"documents": documents, "tokens": tokens, "canonical_tokens": canonical_tokens, "bytes": n_bytes}
+    stats = _stats(processor, tokenizer, tokenizer_spec, seed, counts, held_out, val_fraction, skips)
+    stats.update(workers=workers, seconds=round(time.perf_counter() - start, 3),
+                 peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
+    return stats, writer.files
+
+
+def _stats(processor, tokenizer, tokenizer_spec: str, seed: int, counts: dict[str, int], held_out: dict[str, int],
+           val_fraction: float, skips: SkipLog) -> dict[str, Any]:
+    bos, eos = tokenizer.bos_id, tokenizer.eos_id
+    documents, tokens, canonical, n_bytes = counts["documents"], counts["tokens"], counts["canonical_tokens"], counts["bytes"]
+    return {
         "method": processor.name,
         "params": processor.params(),
         "seed": seed,
@@ -184,19 +195,15 @@ def _tokenize(inputs, prefix: Path, tokenizer, processor, tokenizer_spec: str, s
         "documents": documents,
         "tokens": tokens,
         "tokens_with_bos_eod": tokens + documents * ((bos is not None) + (eos is not None)),
-        "canonical_tokens": canonical_tokens,
-        "expansion_vs_baseline": tokens / canonical_tokens - 1.0 if canonical_tokens else 0.0,
+        "canonical_tokens": canonical,
+        "expansion_vs_baseline": tokens / canonical - 1.0 if canonical else 0.0,
         "bytes": n_bytes,
         "tokens_per_byte": tokens / n_bytes if n_bytes else 0.0,
         "held_out": {"fraction": val_fraction, **held_out},
         "skipped": skips.to_dict(),
         "input_records": documents + held_out["documents"] + skips.total,
-        "workers": workers,
-        "seconds": round(time.perf_counter() - start, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "morphtok_version": __version__,
     }
-    return stats, writer.files
 
 
 def write_validation(inputs: str | Path, output: str | Path, val_fraction: float) -> int:
