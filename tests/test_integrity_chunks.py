@@ -110,3 +110,21 @@ def test_merge_refuses_chunks_of_another_split_or_arm(tmp_path: Path, corpus: Pa
 
     with pytest.raises(DatasetError, match="another split"):
         merge_datasets([tmp_path / "a1", tmp_path / "o2"], tmp_path / "m", chunks_manifest=manifest)
+
+
+def test_merge_reuses_its_output_and_refuses_a_corrupted_chunk(tmp_path: Path, corpus: Path) -> None:
+    from morphtok.data.merge import merge_datasets
+
+    paths = split_jsonl(corpus, tmp_path / "chunks", 2)
+    prefixes = [tmp_path / p.stem for p in paths]
+    for path, prefix in zip(paths, prefixes, strict=True):
+        preprocess(path, prefix, "baseline")
+    first = merge_datasets(prefixes, tmp_path / "m", chunks_manifest=tmp_path / "chunks" / "manifest.json")
+    mtime = (tmp_path / "m.bin").stat().st_mtime_ns
+    again = merge_datasets(prefixes, tmp_path / "m", chunks_manifest=tmp_path / "chunks" / "manifest.json")
+    assert again["fingerprint"] == first["fingerprint"] and (tmp_path / "m.bin").stat().st_mtime_ns == mtime
+    data = bytearray(Path(f"{prefixes[1]}.bin").read_bytes())
+    data[8] ^= 1  # same size, other bytes: only the hash tells
+    Path(f"{prefixes[1]}.bin").write_bytes(bytes(data))
+    with pytest.raises(DatasetError, match="another sha256"):
+        merge_datasets(prefixes, tmp_path / "m2")

@@ -1,13 +1,14 @@
 """Join per-chunk datasets into one (``morphtok preprocess merge``), refusing an incomplete set.
 
-Every input must be a committed dataset (:func:`morphtok.data.commit.require_committed`,
-``.bin`` hash included) made with the same arm, parameters, tokenizer, seed, validation
+Every input must be a committed dataset (:func:`morphtok.data.commit.require_committed`;
+the ``.bin`` hashes are checked too before they are read) made with the same arm, parameters, tokenizer, seed, validation
 fraction and morphtok version. When the inputs are chunks of a split, the merge needs
 every chunk the split's manifest names, each exactly once, and writes them in the
 manifest's order; ``--chunks-manifest`` names that manifest explicitly (the cluster jobs
 do), otherwise the count and names recorded in the chunks' own stats are used. The
 output is committed like any dataset (lock, ``stats.json`` last), and a rerun with the
-same inputs reuses it.
+same inputs reuses it (a requeued training job pays only for reading the chunks' stats
+and ``.idx`` files).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def merge_datasets(prefixes: list[str | os.PathLike], output_prefix: str | os.Pa
         if existing is not None:
             log.info("merge %s: reusing the committed output (same fingerprint)", output_prefix)
             return existing
+        for prefix, _ in inputs:  # about to read them: their .bin must be the bytes their record hashes
+            require_committed(prefix, verify_data=True)
         prepare_output(output_prefix)
         readers = [IndexedReader(prefix) for prefix, _ in inputs]
         writer = IndexedWriter(output_prefix, readers[0].dtype)
@@ -72,7 +75,7 @@ def _committed_inputs(prefixes: list[Path], chunks_manifest) -> list[tuple[Path,
     committed, uncommitted = [], []
     for prefix in prefixes:
         try:
-            committed.append((prefix, require_committed(prefix, verify_data=True)))
+            committed.append((prefix, require_committed(prefix)))
         except DatasetError as err:
             uncommitted.append(f"{prefix} ({err.message})")
     if chunks_manifest is not None:
