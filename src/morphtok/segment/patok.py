@@ -4,9 +4,10 @@ Everything happens on token ids and byte offsets; text is never decoded and
 re-encoded, so multi-byte characters survive and ``decode(patok(ids)) ==
 decode(ids)`` byte for byte.
 
-Algorithm, for one document with canonical ids ``t_0 .. t_{L-1}`` (specials,
-ids outside the vocabulary and empty tokens are *fixed*: they always pass
-through alone and untouched):
+Algorithm, for one document with canonical ids ``t_0 .. t_{L-1}`` (added
+tokens -- specials and non-special ones such as Gemma's newline 107, tab runs
+and HTML tags --, ids outside the vocabulary and empty tokens are *fixed*: they
+always pass through alone and untouched):
 
 1. **Morpheme boundaries.** The document's bytes are split at spaces into
    chunks; every Filipino word in a chunk (ASCII letters, Latin-1 letters such
@@ -126,7 +127,7 @@ class _PieceTable:
     """
 
     def __init__(self, tokenizer: Tokenizer):
-        added = set(int(i) for i in tokenizer.hf.get_added_tokens_decoder())
+        added = tokenizer.added_ids
         fallback = tokenizer.is_byte_fallback
         token_bytes = tokenizer.token_bytes
         self.lookup: dict[bytes, int] = {}
@@ -224,8 +225,9 @@ class PatokProcessor(Processor):
         self.pieces = _PIECES[key]
         self.token_bytes = tokenizer.token_bytes
         self.byte_lengths = self.pieces.byte_lengths
-        self.special = np.asarray(tokenizer.special_mask, dtype=bool)
-        self.fixed = self.special | (self.byte_lengths == 0)
+        # Added tokens (specials, and also Gemma's "\n" = 107, tab runs, "<td>"...) are fixed: the
+        # piece table cannot spell them, so a window holding one would re-spell it from bytes.
+        self.fixed = np.asarray(tokenizer.added_mask, dtype=bool) | (self.byte_lengths == 0)
         # struct.unpack format items "  3s", "  5s", ...: cut a document into pieces in one call.
         longest = max(sizes) * int(self.byte_lengths.max(initial=0))
         width = len(str(longest)) + 2
