@@ -67,7 +67,7 @@ def test_contract_prop_zero_is_vanilla_then_expansion(gemma_tokenizer):
     assert patok.process(ids, document_rng(0, "patok", "z")) == ids
     # With expansion on (and no affixed word to protect or draw for), the result is
     # exactly StochasTok's pass over the vanilla ids with the same random stream.
-    english = gemma_tokenizer.encode("The quick brown fox jumps over the lazy dog, twice. " * 5)
+    english = gemma_tokenizer.encode("The quick brown fox jumped over the lazy dog, twice. " * 5)
     expanded = build_processor("patok", gemma_tokenizer, contract_prop=0.0, expand_prop=0.3)
     table = ExpansionTable.for_tokenizer(gemma_tokenizer)
     expected = [int(i) for i in expand(english, table, 0.3, document_rng(0, "patok", "e"))]

@@ -58,6 +58,20 @@ def _word_list(name: str) -> set[str]:
     } - {""}
 
 
+def _irregular_forms() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """``data/irregular.tsv``: word -> (root, surface segments)."""
+    path = _package_file("morphtok.lang.fil", "data", "irregular.tsv")
+    out = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3 or fields[1].replace("|", "") != fields[0]:
+            raise CorpusError("expected word<TAB>segmentation<TAB>root, segments spelling the word", where=f"{path}:{lineno}")
+        out[fields[0]] = (fields[2], tuple(fields[1].split("|")))
+    return out
+
+
 class Lexicon:
     """Roots, function words and word frequencies."""
 
@@ -71,6 +85,7 @@ class Lexicon:
     ):
         self.roots = frozenset(roots)
         self.monomorphemic = frozenset(monomorphemic)
+        self.irregular: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.counts = counts
         self.function_words = frozenset(function_words)
         self.hand_roots = frozenset(hand_roots)
@@ -90,10 +105,27 @@ class Lexicon:
         for row in csv.reader(text.splitlines()):
             if len(row) >= 2 and row[1].isdigit():
                 counts[row[0].lower()] = counts.get(row[0].lower(), 0) + int(row[1])
-        return cls(headwords | hand | monomorphemic, counts, function, hand, monomorphemic)
+        lexicon = cls(headwords | hand | monomorphemic, counts, function, hand, monomorphemic)
+        lexicon.irregular = _irregular_forms()
+        return lexicon
 
     def is_root(self, word: str) -> bool:
         return word in self.roots
+
+    def attested(self, word: str) -> bool:
+        """A dictionary headword or a hand-checked root (the engine protocol's lexicon check)."""
+        return word.lower() in self.roots
+
+    @cached_property
+    def evidence(self) -> dict[str, int]:
+        """stem -> summed counts of the word forms that reduce to it (:mod:`~morphtok.lang.fil.evidence`)."""
+        from morphtok.lang.fil.evidence import build_evidence
+
+        return build_evidence(self.counts)
+
+    def backing(self, stem: str, word: str) -> int:
+        """Paradigm evidence for ``stem`` from forms other than ``word`` itself."""
+        return self.evidence.get(stem, 0) - (self.counts.get(word, 0) if stem != word else 0)
 
     def frequency(self, word: str) -> float:
         """Relative frequency in running text (taglid counts, else wordfreq), 0 if unseen."""
