@@ -176,3 +176,19 @@ def test_words_glued_to_other_scripts_keep_their_boundaries(gemma_tokenizer):
         assert processor.last_stats["morph_boundaries_kept"]["total"] >= 1
     out = processor.process([np.int64(i) for i in gemma_tokenizer.encode("kumain")], document_rng(0, "patok", "n"))
     assert all(type(i) is int for i in out)
+
+
+_WORDS = ["Nagluluto", "nagluluto", " kumain", "magandang", "Martin", "pinakamaganda", "nag-commit", " events",
+          "pag\u00adaaral", ". ", "\n", "\t", "<td>", "  ", "“Kumain", "(Nagbasa", "ñ", "東京", "x", ",", " "]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=25), seed=st.integers(0, 2**31),
+       contract=st.sampled_from([0.0, 0.5, 1.0]), expand_prop=st.sampled_from([0.0, 0.3]))
+def test_fast_patok_equals_reference(any_tokenizer, parts, seed, contract, expand_prop):
+    from morphtok.segment.patok_reference import reference_process
+
+    processor = build_processor("patok", any_tokenizer, contract_prop=contract, expand_prop=expand_prop)
+    ids = any_tokenizer.encode("".join(parts))
+    fast = processor.process(ids, np.random.default_rng(seed))
+    assert reference_process(processor, ids, np.random.default_rng(seed)) == fast
