@@ -15,10 +15,12 @@ What an engine provides:
 * ``find_words(text) -> [(start, end)]``: word spans in the original text, and
   ``word_pattern``, the same notion of a word as a compiled *bytes* regex over UTF-8
   (Patok works on bytes and must not hard-code a language's letters);
-* ``analyse(word) -> [Analysis]``: ranked analyses (best first, never empty) with
+* ``analyse(word, mid_sentence=False) -> [Analysis]``: ranked analyses (best first,
+  never empty; ``mid_sentence``: a capitalised word there is a name) with
   morpheme spans that index the original word and a calibrated ``confidence``
   (the probability, estimated on development data, that the analysis's boundaries are
   all right); ``confident`` marks the analyses a tokenizer may build boundaries on;
+  ``analyse_text(text)`` gives (start, end, best analysis) for every word in context;
 * ``generate(root, affix) -> str``: inflection, the inverse of ``analyse``;
 * ``syllabify(word) -> [str]``; and ``lexicon`` with ``attested(word)`` and
   ``frequency(word)``.
@@ -100,7 +102,9 @@ class LanguageEngine(Protocol):
 
     def find_words(self, text: str) -> list[tuple[int, int]]: ...
 
-    def analyse(self, word: str) -> Sequence[AnalysisLike]: ...
+    def analyse(self, word: str, mid_sentence: bool = False) -> Sequence[AnalysisLike]: ...
+
+    def analyse_text(self, text: str) -> list[tuple[int, int, AnalysisLike]]: ...
 
     def generate(self, root: str, affix: str) -> str: ...
 

@@ -26,10 +26,11 @@ always pass through alone and untouched):
    and summed. The last window is cut at the document end; a window holding a
    fixed token is cut around it. A window's byte span is cut at the kept
    morpheme boundaries strictly inside it, and each piece between cuts is
-   re-segmented by the rule of :mod:`morphtok.segment.pieces`: **the tokenizer's
-   own encoding of the piece**, so inside a piece Patok adds no boundary the
-   tokenizer would not make (fallback for pieces that are not valid UTF-8: the
-   fewest vocabulary tokens, earliest cuts first). Tokens straddling a kept
+   re-segmented by the rule of :mod:`morphtok.segment.pieces`: the **fewest
+   vocabulary tokens, then the fewest boundaries the baseline does not have**
+   (then the earliest cuts), so inside a piece Patok adds no more
+   non-morphological boundaries than the baseline has, and puts them where the
+   baseline has its own when the vocabulary allows. Tokens straddling a kept
    boundary are split there, and sub-affix fragments contract into whole-affix
    tokens where the vocabulary has them ("N" + "agl" -> "Nag" + "l..."; "▁nag",
    "um", "an"). A piece without any vocabulary path (impossible with byte fallback
@@ -37,7 +38,10 @@ always pass through alone and untouched):
    :func:`morphtok.segment.patok_reference.reference_process` states steps 1-3
    plainly (no caches, no vectorisation); a property test checks the two agree.
 3. **Expand.** A StochasTok pass (:func:`morphtok.segment.stochastok.expand`,
-   same rule as the StochasTok arm) at ``expand_prop`` over the result; tokens
+   same rule as the StochasTok arm) at ``expand_prop`` over the result, with
+   StochasTok's split table minus the splits whose left piece is a space and one
+   consonant (:func:`~morphtok.segment.stochastok.onset_safe_table`: no "▁h" +
+   "apun", so the expansion invents no onset boundary either); tokens
    whose bytes are exactly one affix morpheme (optionally with the word's
    leading space, "▁nag") are protected: only non-affix tokens are split.
 
@@ -67,7 +71,7 @@ from morphtok.lang.engine import DEFAULT_LANGUAGE
 from morphtok.segment.morph_boundaries import BOUND, KEY, morph_boundaries
 from morphtok.segment.pieces import MISSING, PieceTable, pack
 from morphtok.segment.processor import PROCESSORS, Processor, check_probability
-from morphtok.segment.stochastok import ExpansionTable, expand_list
+from morphtok.segment.stochastok import expand_list, onset_safe_table
 from morphtok.segment.tokenizer import Tokenizer
 
 _PIECES: dict[str, PieceTable] = {}
@@ -110,7 +114,7 @@ class PatokProcessor(Processor):
         self._sizes = np.asarray(sizes, dtype=np.int64)
         self._size_edges = np.append(np.cumsum(probs)[:-1], np.inf)
         self._mean_segment = 1.0 - self.contract_prop + self.contract_prop * float(np.dot(sizes, probs))
-        self.table = ExpansionTable.for_tokenizer(tokenizer)
+        self.table = onset_safe_table(tokenizer)  # StochasTok's splits minus "▁h" + "apun" (step 3)
         key = tokenizer.content_hash
         if key not in _PIECES:
             _PIECES[key] = PieceTable(tokenizer)
@@ -121,7 +125,7 @@ class PatokProcessor(Processor):
         # piece table cannot spell them, so a window holding one would re-spell it from bytes.
         self.fixed = np.asarray(tokenizer.added_mask, dtype=bool) | (self.byte_lengths == 0)
         # struct.unpack format items "  3s", "  5s", ...: cut a document into pieces in one call.
-        longest = max(sizes) * int(self.byte_lengths.max(initial=0))
+        longest = 2 * max(sizes) * int(self.byte_lengths.max(initial=0))  # keys interleave a flag byte
         width = len(str(longest)) + 2
         self._formats = np.array([f"{n:>{width - 1}}s".encode() for n in range(longest + 1)], dtype=f"S{width}")
         self._last: tuple | None = None
@@ -217,7 +221,11 @@ class PatokProcessor(Processor):
         if cuts.size:
             edges.sort()
         # One C-level pipeline: cut the document into its pieces, look each up in the piece cache.
-        pieces = struct.unpack(self._formats[edges[1:] - edges[:-1]].tobytes(), doc)
+        # Keys: each byte of the piece followed by its flag (1 = a baseline token starts here).
+        marked = np.zeros(2 * len(doc), dtype=np.uint8)
+        marked[0::2] = np.frombuffer(doc, dtype=np.uint8)
+        marked[2 * starts[:-1][starts[:-1] < len(doc)] + 1] = 1
+        pieces = struct.unpack(self._formats[2 * (edges[1:] - edges[:-1])].tobytes(), marked.tobytes())
         parts = list(map(self.pieces.cache.get, pieces, repeat(MISSING)))
         # A single-token segment keeps its token, also one its bytes do not segment to.
         single = heads[~window]

@@ -92,8 +92,10 @@ def _contract(processor, ids, raw, fixed, kept, rng) -> list[int]:
 def _resegment(processor, ids, raw, all_raw, first, kept) -> list[int]:
     lo = sum(len(r) for r in all_raw[:first])
     window = b"".join(raw)
+    token_starts = {sum(len(r) for r in raw[:k]) for k in range(len(raw))}
     cuts = [0] + sorted(b - lo for b in kept if lo < b < lo + len(window)) + [len(window)]
-    pieces = [reference_segment(processor.tokenizer, window[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+    pieces = [reference_segment(processor.tokenizer, window[a:b], {e - a for e in token_starts if a < e < b})
+              for a, b in zip(cuts, cuts[1:], strict=False)]
     if any(p is None for p in pieces):
         return list(ids)
     return [i for piece in pieces for i in piece]

@@ -1,23 +1,21 @@
 """Re-segmenting one piece of a Patok window (the bytes between two kept cuts).
 
-Rule (exact): a piece is re-segmented into **the tokenizer's own encoding of the
-piece** (its BPE of the piece's text, no specials added), so inside a piece Patok
-invents no boundary the tokenizer would not make itself: tokens that straddle a kept
-morpheme boundary are split there, sub-affix fragments join into whole-affix tokens
-where the vocabulary has them ("N" + "agl" -> "Nag" + "l..."), and the rest of the
-piece keeps the tokenizer's segmentation. (The former rule, the fewest tokens with
-the longest last token, split single onsets off words: "▁h" + "apun", 97 per 1,000
-words against the baseline's 47.)
-
-Fallback, used only when the encoding cannot stand for the piece -- the piece is not
-valid UTF-8 (a cut inside a byte-level token's character), or the encoding does not
-spell the piece's bytes, or it holds an added token (those are fixed, never produced):
-the fewest vocabulary tokens whose bytes spell the piece (a shortest-path DP over a
-bytes -> id table, cuts at character boundaries when the bytes are valid UTF-8), ties
-broken toward the earliest cut points.
+Rule (exact): among the segmentations of the piece into vocabulary tokens (split
+points on UTF-8 character boundaries, unless the piece's bytes are not valid UTF-8),
+take the one with the **fewest tokens**; among those, the one with the fewest
+**invented** boundaries -- internal cut points that are not token boundaries of the
+canonical (baseline) encoding; among those, the earliest cut points. So tokens that
+straddle a kept morpheme boundary are split there, sub-affix fragments join into
+whole-affix tokens where the vocabulary has them ("N" + "agl" -> "Nag" + "l..."),
+a piece never has more boundaries than the baseline has inside it, and where the
+vocabulary allows it they are the baseline's own ("▁hap" + "un", not "▁h" + "apun":
+the former tie-break, the longest last token, split single onsets off words at
+97 per 1,000 words against the baseline's 47).
 
 :func:`reference_segment` is the slow, obviously-correct statement of the rule;
-:class:`PieceTable` caches it per piece (bytes -> int64-packed ids, joined in C).
+:class:`PieceTable` caches it per (piece, baseline edges) key: the piece's bytes
+interleaved with one flag byte each (1 where a baseline token starts), cut out of
+the document in C and looked up in a dict.
 """
 
 from __future__ import annotations
@@ -27,25 +25,10 @@ import numpy as np
 from morphtok.segment.tokenizer import Tokenizer
 
 
-def reference_segment(tokenizer: Tokenizer, piece: bytes) -> list[int] | None:
+def reference_segment(tokenizer: Tokenizer, piece: bytes, baseline_edges: set[int]) -> list[int] | None:
     """The rule of the module doc, uncached (``None``: no vocabulary path at all)."""
-    encoded = _own_encoding(tokenizer, piece)
-    if encoded is not None:
-        return encoded
-    return fewest_tokens(piece, _lookup(tokenizer), max(map(len, _lookup(tokenizer))))
-
-
-def _own_encoding(tokenizer: Tokenizer, piece: bytes) -> list[int] | None:
-    try:
-        text = piece.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    ids = tokenizer.hf.encode(text, add_special_tokens=False).ids
-    added = tokenizer.added_ids
-    table = tokenizer.token_bytes
-    if any(i in added for i in ids) or b"".join(table[i] for i in ids) != piece:
-        return None
-    return ids
+    lookup = _lookup(tokenizer)
+    return fewest_tokens(piece, lookup, max(map(len, lookup)), baseline_edges)
 
 
 _LOOKUPS: dict[str, dict[bytes, int]] = {}
@@ -64,20 +47,22 @@ def _lookup(tokenizer: Tokenizer) -> dict[bytes, int]:
     return _LOOKUPS[key]
 
 
-def fewest_tokens(piece: bytes, lookup: dict[bytes, int], longest: int) -> list[int] | None:
-    """Fewest tokens spelling ``piece``; among those, the earliest cut points (the fallback)."""
+def fewest_tokens(piece: bytes, lookup: dict[bytes, int], longest: int, baseline_edges=frozenset()) -> list[int] | None:
+    """The module doc's rule: fewest tokens, then fewest invented cuts, then the earliest cuts."""
     n = len(piece)
     max_len = min(n, longest)
     try:
         allowed = _char_offsets(piece.decode("utf-8"))
     except UnicodeDecodeError:
         allowed = list(range(n + 1))
-    allowed_set, inf = set(allowed), n + 1
-    cost, back = [0] + [inf] * n, [-1] * (n + 1)
+    allowed_set, inf = set(allowed), (n + 1, n + 1)
+    cost, back = [(0, 0)] + [inf] * n, [-1] * (n + 1)
     for i in allowed:
         if cost[i] >= inf or i == n:
             continue
-        step = cost[i] + 1
+        tokens, invented = cost[i]
+        step = (tokens + 1, invented + (0 < i and i not in baseline_edges))
+        # Settled left to right; only a strictly cheaper path replaces one (earliest cuts win ties).
         for j in range(min(n, i + max_len), i, -1):
             if j in allowed_set and step < cost[j] and piece[i:j] in lookup:
                 cost[j] = step
@@ -103,7 +88,6 @@ class PieceTable:
     """Per vocabulary: per-token byte tables and the cached segmentation of a piece."""
 
     def __init__(self, tokenizer: Tokenizer):
-        self.tokenizer = tokenizer
         token_bytes = tokenizer.token_bytes
         self.lookup = _lookup(tokenizer)
         self.max_len = max(map(len, self.lookup))
@@ -116,16 +100,15 @@ class PieceTable:
         self.odd = np.fromiter((self.lookup.get(raw) != t for t, raw in enumerate(token_bytes)), dtype=bool)
         self.cache: dict[bytes, bytes | None] = {}
 
-    def segment(self, piece: bytes) -> bytes | None:
-        """:func:`reference_segment` of ``piece``, packed as int64 (cached; the cache is bounded)."""
-        found = self.cache.get(piece, MISSING)
+    def segment(self, key: bytes) -> bytes | None:
+        """:func:`reference_segment` of an interleaved (piece, flags) key, packed as int64 (cached)."""
+        found = self.cache.get(key, MISSING)
         if found is MISSING:
             if len(self.cache) > 1 << 19:
                 self.cache.clear()
-            ids = _own_encoding(self.tokenizer, piece)
-            if ids is None:
-                ids = fewest_tokens(piece, self.lookup, self.max_len)
-            found = self.cache[piece] = None if ids is None else pack(ids)
+            edges = {i for i, flag in enumerate(key[1::2]) if flag}
+            ids = fewest_tokens(key[0::2], self.lookup, self.max_len, edges)
+            found = self.cache[key] = None if ids is None else pack(ids)
         return found
 
 
