@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from morphtok.lang.engine import get_engine
-from morphtok.lang.fil.analyzer import _analyze_cached, _analyze_lower
+from morphtok.lang.fil.analyzer import _analyze_cached
 from morphtok.lang.fil.evaluation import (
     Prediction,
     boundaries_from_pieces,
@@ -33,7 +33,6 @@ from morphtok.lang.fil.evaluation import (
     morphtok_prediction,
     score,
 )
-from morphtok.lang.fil.parser import _static_kind
 from morphtok.lang.fil.ud_evaluation import CLASSES, evaluate, load_ud_items
 
 REPO = Path(__file__).resolve().parent.parent
@@ -132,20 +131,24 @@ def reliability(items, engine) -> None:
 
 
 def speed() -> None:
-    words = get_engine("fil").lexicon.words[:20000]
-    _analyze_cached.cache_clear()
-    _analyze_lower.cache_clear()
-    _static_kind.cache_clear()
-    start = time.perf_counter()
-    for word in words:
-        _analyze_cached(word, False)
-    cold = len(words) / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for word in words:
-        _analyze_cached(word, False)
-    warm = len(words) / (time.perf_counter() - start)
-    print(f"\nanalysis speed on {len(words):,} distinct words: cold {cold:,.0f} words/s (target >= 15,000), "
-          f"cached {warm:,.0f} words/s (lexicon and evidence tables already loaded)")
+    """Distinct words/s, cold (word caches cleared; lexicon loaded) and cached; wall clock and CPU time.
+
+    CPU time is the number to read on a shared machine (other processes take wall time, not CPU).
+    """
+    engine = get_engine("fil")
+    words = engine.lexicon.words[:20000]
+    rates = {}
+    for label in ("cold", "cached"):
+        if label == "cold":
+            engine.clear_caches()
+        wall, cpu = time.perf_counter(), time.process_time()
+        for word in words:
+            _analyze_cached(word, False)
+        rates[label] = (len(words) / (time.perf_counter() - wall), len(words) / (time.process_time() - cpu))
+    (cold_wall, cold_cpu), (_, warm_cpu) = rates["cold"], rates["cached"]
+    print(f"\nanalysis speed on {len(words):,} distinct words: cold {cold_cpu:,.0f} words/s of CPU time "
+          f"({cold_wall:,.0f}/s wall clock; target >= 15,000), cached {warm_cpu:,.0f}/s CPU "
+          "(lexicon and evidence tables already loaded)")
 
 
 def main() -> None:
@@ -156,7 +159,7 @@ def main() -> None:
     parser.add_argument("--ud", type=Path, default=UD, help="UD Tagalog dev JSON lines (optional)")
     parser.add_argument("--examples", type=int, default=0, help="print up to N morphtok errors per class")
     args = parser.parse_args()
-    get_engine("fil").lexicon.evidence  # load once, outside every timing  # noqa: B018
+    get_engine("fil").analyse("nagluto")  # load the lexicon and its tables once, outside every timing
     systems = {"morphtok": morphtok_prediction, "filipino-tokenizer 0.4.1": filipino_tokenizer_prediction(),
                "tglstemmer 0.1.1": tglstemmer_prediction()}
     gold_table(args.gold, systems)

@@ -41,6 +41,13 @@ class MorphBoundaries:
         self.mid: dict[bytes, tuple[int, ...]] = {}
         self.initial: dict[bytes, tuple[int, ...]] = {}
 
+    def clear(self) -> None:
+        """Drop the word and chunk caches, and the engine's own (when it has ``clear_caches``)."""
+        self.words.clear()
+        self.mid.clear()
+        self.initial.clear()
+        getattr(self.engine, "clear_caches", lambda: None)()
+
     def word(self, word: bytes, mid_sentence: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(internal morpheme boundaries, flat affix spans ``(s0, e0, ...)``) as byte offsets of ``word``."""
         key = (word, mid_sentence)
@@ -97,32 +104,30 @@ class MorphBoundaries:
 def _capitalised_sentence_starts(doc: bytes, chunks: list[bytes]) -> list[int]:
     """Indices of chunks that may start with a capital (after openers) and begin a sentence.
 
-    Vectorised: O(L) numpy work plus a lookup per such chunk (about one per sentence).
+    One table lookup over the chunk starts, then a short backward scan per candidate
+    (about one per sentence). Over-selecting is harmless: a chunk whose first word is
+    lower case analyses the same either way.
     """
     raw = np.frombuffer(doc, dtype=np.uint8)
     if raw.size == 0:
         return []
-    starts = np.concatenate(([0], (raw == 0x20).nonzero()[0] + 1))
-    first = raw[np.minimum(starts, raw.size - 1)]
-    # Over-selecting is harmless (a chunk whose first word is lower case analyses the same
-    # either way): every chunk starting with a capital or an opener byte (quotes, brackets, "“").
-    capital = (_is_upper(first) | np.isin(first, _OPENER_BYTES)) & (starts < raw.size)
-    candidates = np.flatnonzero(capital)
-    if candidates.size == 0:
-        return []
-    # The last byte before each chunk that is not a space or tab: a sentence end, or none at all.
-    solid = np.flatnonzero((raw != 0x20) & (raw != 0x09))
-    before = solid.searchsorted(starts[candidates]) - 1
-    prev = np.where(before >= 0, raw[solid[np.maximum(before, 0)]], 0x2E)
-    return candidates[np.isin(prev, _END_BYTES)].tolist()
+    starts = np.concatenate((_ZERO, (raw == 0x20).nonzero()[0] + 1))
+    starts = starts[starts < raw.size]
+    out = []
+    for index, start in zip(np.flatnonzero(_CAPITAL_OR_OPENER[raw[starts]]).tolist(),
+                            starts[_CAPITAL_OR_OPENER[raw[starts]]].tolist(), strict=True):
+        k = start - 1
+        while k >= 0 and doc[k] in (0x20, 0x09):
+            k -= 1
+        if k < 0 or doc[k] in _SENTENCE_END:
+            out.append(index)
+    return out
 
 
-def _is_upper(values: np.ndarray) -> np.ndarray:
-    return (values >= 0x41) & (values <= 0x5A)
-
-
-_OPENER_BYTES = np.frombuffer(bytes(sorted(set(_OPENERS))), dtype=np.uint8)
-_END_BYTES = np.frombuffer(bytes(sorted(_SENTENCE_END)), dtype=np.uint8)
+_CAPITAL_OR_OPENER = np.zeros(256, dtype=bool)
+_CAPITAL_OR_OPENER[0x41:0x5B] = True
+_CAPITAL_OR_OPENER[list(set(_OPENERS))] = True
+_ZERO = np.zeros(1, dtype=np.int64)
 
 
 def _only_openers(prefix: bytes) -> bool:

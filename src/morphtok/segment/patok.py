@@ -172,6 +172,11 @@ class PatokProcessor(Processor):
         self._last = (out, boundaries, segments)
         return out
 
+    def clear_caches(self) -> None:
+        """Forget every cached analysis and piece segmentation (benchmarks measure the cold path)."""
+        self.morphology.clear()
+        self.pieces.cache.clear()
+
     @property
     def last_stats(self) -> dict:
         """Stats of the last :meth:`process` call (computed on demand: off the hot path)."""
@@ -208,8 +213,11 @@ class PatokProcessor(Processor):
         has_fixed = True in fixed
         if has_fixed:  # fixed tokens stand alone: split the segments around them
             at = np.flatnonzero(fixed)
-            cut = np.union1d(heads, np.concatenate([at, at + 1]))
-            cut = cut[cut < n]
+            starts_here = np.zeros(n + 1, dtype=bool)  # a mask, not union1d: no sort on the hot path
+            starts_here[heads] = True
+            starts_here[at] = True
+            starts_here[at + 1] = True
+            cut = np.flatnonzero(starts_here[:n])
             window = window[np.searchsorted(heads, cut, side="right") - 1] & ~fixed[cut]
             heads = cut
         lo = starts[heads]  # non-decreasing: several heads share an offset only around empty tokens

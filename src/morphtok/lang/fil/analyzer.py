@@ -34,11 +34,11 @@ from morphtok.lang.fil.normalise import WORD, is_name_like, needs_normalising, n
 from morphtok.lang.fil.parser import ATTESTED, ENGLISH, Parse, Parser
 
 _MAX_LEN = 40
-_KEEP = 6  # ranked analyses kept per word
+_KEEP = 4  # ranked analyses kept per word
 _VOWELS = frozenset("aeiouáéíóúàèìòùâêîôû")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Morpheme:
     text: str
     type: str  # prefix | infix | suffix | root | redup | clitic
@@ -49,7 +49,7 @@ class Morpheme:
         return {"text": self.text, "type": self.type, "start": self.start, "end": self.end}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     word: str
     root: str
@@ -129,6 +129,8 @@ def _analyze_lower(w: str) -> tuple[Analysis, ...]:
         return (unanalysed(w, score=100.0),)
     candidates = _candidates(w, lexicon)
     for base, linker in _linker_splits(w):
+        if not (base in lexicon.counts or base in lexicon.roots or base in lexicon.function_words):
+            continue  # a linker needs a word before it that running text or the dictionary knows
         bonus = _linker_bonus(lexicon, w, base, linker)
         for analysis in sorted(_candidates(base, lexicon), key=lambda a: -a.score)[:3]:
             candidates.append(_with_linker(analysis, w, linker, bonus))
@@ -213,5 +215,7 @@ def _calibrate(ranked: list[Analysis]) -> list[Analysis]:
     rivals = [a for a in ranked[1:] if a.boundaries != best.boundaries]
     margin = best.score - rivals[0].score if rivals else math.inf
     value = ranking.confidence(margin, best.kind)
-    ranked[0] = replace(best, confidence=value, confident=best.is_affixed and value >= ranking.CONFIDENT)
+    ranked[0] = Analysis(best.word, best.root, best.prefixes, best.infixes, best.suffixes, best.reduplication,
+                         best.morphemes, best.score, best.is_affixed and value >= ranking.CONFIDENT, value, best.kind,
+                         best.clitic)
     return ranked

@@ -36,6 +36,15 @@ class FilipinoEngine:
         return [(a, b, analyze(text[a:b], mid_sentence=not sentence_initial(text, a))[0])
                 for a, b in self.find_words(text)]
 
+    def clear_caches(self) -> None:
+        """Forget cached analyses (the lexicon and its evidence table stay loaded)."""
+        from morphtok.lang.fil.analyzer import _analyze_cached, _analyze_lower
+        from morphtok.lang.fil.parser import _static_kind
+
+        _analyze_cached.cache_clear()
+        _analyze_lower.cache_clear()
+        _static_kind.cache_clear()
+
     def generate(self, root: str, affix: str) -> str:
         return inflect(root, affix)
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from morphtok.lang.fil.affixes import inventory
-from morphtok.lang.fil.guesser import is_english, tagalog_shaped
+from morphtok.lang.fil.guesser import MIN_ENGLISH_COUNT, is_english, tagalog_shaped
 from morphtok.lang.fil.lexicon import Lexicon
 from morphtok.lang.fil.phonology import VOWELS
 
@@ -43,7 +43,7 @@ _ALTERNATE = {"i": "e", "e": "i", "u": "o", "o": "u"}
 ATTESTED, FUNCTION, EVIDENCED, ENGLISH = "attested", "function", "evidenced", "english"
 
 
-@dataclass
+@dataclass(slots=True)
 class Parse:
     """One decomposition: surface segments (start, end, type) plus the underlying root."""
 
@@ -171,10 +171,22 @@ class Parser:
                                       redup, penalty + extra, kind))
 
     def root_kind(self, root: str) -> str | None:
+        if root not in _possible_roots():  # most reconstructed strings are nothing: one set lookup
+            return None
         kind = _static_kind(root)
         if kind == EVIDENCED:  # a guess: other counted forms must back it, not this word alone
             return kind if self.lexicon.backing(root, self.w) > 0 else None
         return kind
+
+
+@lru_cache(maxsize=1)
+def _possible_roots() -> frozenset[str]:
+    """Every string :func:`_static_kind` may accept: roots, function words, English words, evidence stems."""
+    from morphtok.lang.fil.guesser import english_counts
+
+    lexicon = Lexicon.default()
+    english = (w for w, c in english_counts().items() if c >= MIN_ENGLISH_COUNT and len(w) >= 4)
+    return frozenset().union(lexicon.roots, lexicon.function_words, english, lexicon.evidence)
 
 
 @lru_cache(maxsize=1 << 18)
