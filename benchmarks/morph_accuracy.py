@@ -130,6 +130,26 @@ def reliability(items, engine) -> None:
     print("  " + "; ".join(f"[{lo:.2f},{hi:.2f}): {n} {ok / n if n else 0:.2f}" for (lo, hi), (n, ok) in rows.items()))
 
 
+def calibrate(gold_path: Path, ud_path: Path) -> None:
+    """Fit the confidence constants (ranking.SLOPE / INTERCEPT) on the gold set and UD dev together."""
+    from morphtok.lang.fil import ranking
+
+    engine = get_engine("fil")
+    samples = []
+    for item in load_gold(gold_path):
+        best = engine.analyse(item.word)[0]
+        if best.is_affixed:
+            samples.append((ranking.margin_of(best), best.kind, set(best.boundaries) == item.boundaries))
+    if ud_path.is_file():
+        for item in load_ud_items(ud_path):
+            best = engine.analyse(item.form, mid_sentence=item.mid_sentence)[0]
+            if best.is_affixed:
+                samples.append((ranking.margin_of(best), best.kind, best.root == item.lemma))
+    slope, intercepts = ranking.fit_confidence(samples)
+    print(f"\nconfidence fit on {len(samples)} affixed analyses (gold boundaries exact / UD lemma right):")
+    print(f"  SLOPE = {slope:.2f}; INTERCEPT = " + ", ".join(f"{k}: {v:.2f}" for k, v in intercepts.items()))
+
+
 def speed() -> None:
     """Distinct words/s, cold (word caches cleared; lexicon loaded) and cached; wall clock and CPU time.
 
@@ -158,6 +178,7 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--ud", type=Path, default=UD, help="UD Tagalog dev JSON lines (optional)")
     parser.add_argument("--examples", type=int, default=0, help="print up to N morphtok errors per class")
+    parser.add_argument("--calibrate", action="store_true", help="fit the confidence constants and print them")
     args = parser.parse_args()
     get_engine("fil").analyse("nagluto")  # load the lexicon and its tables once, outside every timing
     systems = {"morphtok": morphtok_prediction, "filipino-tokenizer 0.4.1": filipino_tokenizer_prediction(),
@@ -168,6 +189,8 @@ def main() -> None:
     else:
         print(f"\n(b) UD Tagalog dev: skipped, {args.ud} not found (pass --ud PATH; the file is development data, "
               "not shipped)")
+    if args.calibrate:
+        calibrate(args.gold, args.ud)
     speed()
 
 

@@ -13,13 +13,17 @@ The unanalysed word scores 0.5 + 0.25 * log10(evidence per million + 1) when it 
 dictionary headword (else 0), so names and particles with no analysis stay whole.
 
 Confidence (:func:`confidence`) maps the best analysis's margin over its strongest
-rival with different boundaries, and its root kind, to a probability that its
-boundaries are right: ``1 / (1 + exp(-(a * margin + b[kind])))``. ``a`` and ``b`` were
-fitted (logistic regression, once, by hand-run script) on the bundled gold set and on
-UD Tagalog dev lemmas together, and ``benchmarks/morph_accuracy.py`` prints the
-reliability table (confidence bin -> observed accuracy) on each set, so a drift shows.
-An analysis is *confident* at confidence >= :data:`CONFIDENT`; Patok keeps boundaries
-only from confident analyses.
+rival with different boundaries (capped at 3), and its root kind, to a probability
+that the analysis is right: ``1 / (1 + exp(-(SLOPE * margin + INTERCEPT[kind])))``.
+The constants are a logistic fit (:func:`fit_confidence`, L2 = 1) on 501 affixed
+analyses of development data: the gold set (right = boundaries exact) and UD
+Tagalog dev (right = root equals the gold lemma; UD's lemma conventions, e.g. *malaki*
+kept whole, count as wrong, so the fit is pessimistic for attested roots). Reproduce
+with ``python benchmarks/morph_accuracy.py --calibrate``; the benchmark also prints
+the reliability table (confidence bin -> observed accuracy on UD dev). Only 2 guessed
+(evidenced) and 1 English root occur there, so their intercepts lean on the prior.
+An analysis is *confident* at confidence >= :data:`CONFIDENT`; Patok keeps
+boundaries only from confident analyses.
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ from morphtok.lang.fil.parser import ATTESTED, ENGLISH, EVIDENCED, FUNCTION, Par
 
 KIND_PENALTY = {ATTESTED: 0.0, FUNCTION: 0.3, ENGLISH: 0.5, EVIDENCED: 0.6}
 # Logistic calibration (see module doc): slope on the margin, intercept per root kind.
-SLOPE = 3.0
-INTERCEPT = {ATTESTED: 0.6, FUNCTION: 0.2, ENGLISH: 0.2, EVIDENCED: -0.4, "": 0.6}
+SLOPE = 1.54
+INTERCEPT = {ATTESTED: 0.91, FUNCTION: 0.22, ENGLISH: 0.17, EVIDENCED: -0.97, "": 0.91}
 CONFIDENT = 0.6
 DEPTH_SUPPORT = 0.15  # extra evidence a deeper root needs, as a share of the shallower one's
 
@@ -80,6 +84,34 @@ def depth_penalties(parses: list[Parse], lexicon: Lexicon, word: str) -> list[fl
                     break
         out.append(penalty)
     return out
+
+
+def fit_confidence(samples: list[tuple[float, str, bool]], steps: int = 200) -> tuple[float, dict[str, float]]:
+    """Logistic fit of ``correct ~ sigmoid(slope * margin + intercept[kind])`` (Newton steps, L2 = 1 so rare kinds stay near 0).
+
+    ``samples``: (margin, root kind, analysis right?) of affixed best analyses on development data.
+    """
+    import numpy as np
+
+    kinds = sorted({kind for _, kind, _ in samples})
+    x = np.zeros((len(samples), 1 + len(kinds)))
+    for row, (margin, kind, _) in enumerate(samples):
+        x[row, 0] = min(margin, 3.0)
+        x[row, 1 + kinds.index(kind)] = 1.0
+    y = np.array([float(ok) for _, _, ok in samples])
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) + 1.0 * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.eye(x.shape[1])
+        w -= np.linalg.solve(hessian, grad)
+    return float(w[0]), {kind: float(w[1 + i]) for i, kind in enumerate(kinds)}
+
+
+def margin_of(analysis) -> float:
+    """The margin behind an analysis's confidence (inverse of :func:`confidence`)."""
+    value = min(max(analysis.confidence, 1e-9), 1 - 1e-9)
+    return (math.log(value / (1 - value)) - INTERCEPT.get(analysis.kind, 0.0)) / SLOPE
 
 
 def confidence(margin: float, kind: str) -> float:

@@ -81,8 +81,8 @@ def error_class(item: LemmaItem, predicted: str, lexicon: Lexicon) -> str:
     if form.endswith("ng") and not lemma.endswith("ng") and (
             form[:-2].endswith(lemma[-2:]) or form[:-1].endswith(lemma[-2:])):
         return "linker"  # magandang (ganda), bulkang (bulkan)
-    if predicted and predicted in lemma and predicted != lemma and lemma != form:
-        return "gold keeps derivation"
+    if predicted and predicted in lemma and predicted != lemma and (lemma != form or predicted in lexicon.roots):
+        return "gold keeps derivation"  # malalaki -> laki (gold malaki), pagkain -> kain (gold pagkain)
     if lemma == form:
         return "over-analysis"
     if lemma in lexicon.function_words:
