@@ -33,7 +33,7 @@ def pieces(word: str, **kw) -> str:
         ("nawala", "wala", "na|wala"), ("umamin", "amin", "um|amin"), ("dahilan", "dahil", "dahil|an"),
         # missing patterns: isa-, ni- before r, i|ni before a vowel, ng as one consonant, d -> r
         ("isinagawa", "gawa", "isina|gawa"), ("niregalo", "regalo", "ni|regalo"), ("iniabot", "abot", "i|ni|abot"),
-        ("ngumiti", "ngiti", "ng|um|iti"), ("darating", "dating", "da|rating"), ("nakaraan", "daan", "naka|raan"),
+        ("ngumiti", "ngiti", "ng|um|iti"), ("nagtatrabaho", "trabaho", "nag|ta|trabaho"), ("darating", "dating", "da|rating"), ("nakaraan", "daan", "naka|raan"),
         # the linker is a clitic of its own, never inside the root
         ("magandang", "ganda", "ma|ganda|ng"), ("buong", "buo", "buo|ng"), ("pangulong", "ulo", "pang|ulo|ng"),
         ("madaling", "dali", "ma|dali|ng"), ("ikalawang", "dalawa", "ika|lawa|ng"), ("Walang", "wala", "Wala|ng"),

@@ -259,6 +259,9 @@ def _redup_options(body: str) -> list[int]:
             options.append(k)
     if len(body) > 5 and body[0] == "d" and body[2] == "r" and body[1] == body[3] and body[1] in VOWELS:
         options.append(2)  # da|rating <- dating: d -> r between vowels in the copied root
+    if len(body) > 6 and body[0] == body[2] and body[1] == body[4] and body[1] in VOWELS \
+            and body[0] not in VOWELS and body[3] not in VOWELS:
+        options.append(2)  # ta|trabaho, pi|pr...: a cluster root copies its first consonant and vowel
     return options
 
 
