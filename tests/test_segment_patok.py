@@ -16,7 +16,7 @@ from morphtok.analysis.tokenization_metrics import (
 from morphtok.errors import ParameterError, TokenizerError
 from morphtok.lang.fil.evaluation import load_gold
 from morphtok.segment.processor import build_processor, document_rng
-from morphtok.segment.stochastok import ExpansionTable, expand
+from morphtok.segment.stochastok import ExpansionTable, expand, onset_safe_table
 
 TEXT = (
     "Nagluluto si Maria ng adobo habang kumakain ang mga bata. Pinakamaganda ang mga bulaklak na "
@@ -67,12 +67,23 @@ def test_contract_prop_zero_is_vanilla_then_expansion(gemma_tokenizer):
     assert patok.process(ids, document_rng(0, "patok", "z")) == ids
     # With expansion on (and no affixed word to protect or draw for), the result is
     # exactly StochasTok's pass over the vanilla ids with the same random stream.
-    english = gemma_tokenizer.encode("The quick brown fox jumps over the lazy dog, twice. " * 5)
+    english = gemma_tokenizer.encode("The quick brown fox jumped over the lazy dog, twice. " * 5)
     expanded = build_processor("patok", gemma_tokenizer, contract_prop=0.0, expand_prop=0.3)
-    table = ExpansionTable.for_tokenizer(gemma_tokenizer)
+    # (Patok's table is StochasTok's minus the splits that cut one onset consonant off a word.)
+    table = onset_safe_table(gemma_tokenizer)
+    full = ExpansionTable.for_tokenizer(gemma_tokenizer)
+    assert table.pairs.shape[0] < full.pairs.shape[0] and set(map(tuple, table.pairs[:500].tolist())) <= set(
+        map(tuple, full.pairs.tolist()))
     expected = [int(i) for i in expand(english, table, 0.3, document_rng(0, "patok", "e"))]
     assert expanded.process(english, document_rng(0, "patok", "e")) == expected
     assert len(expected) > len(english)
+
+
+def test_expansion_never_cuts_an_onset_consonant(gemma_tokenizer):
+    table = onset_safe_table(gemma_tokenizer)
+    left = {gemma_tokenizer.token_bytes[int(t)] for t in table.pairs[:, 0]}
+    assert not any(len(b) == 2 and b[:1] == b" " and chr(b[1]).lower() in "bcdfghjklmnpqrstvwxyz" for b in left)
+    assert b" h" in {gemma_tokenizer.token_bytes[int(t)] for t in ExpansionTable.for_tokenizer(gemma_tokenizer).pairs[:, 0]}
 
 
 def test_affix_awareness_moves_boundary_recall(gemma_tokenizer, gold_items):
@@ -176,3 +187,52 @@ def test_words_glued_to_other_scripts_keep_their_boundaries(gemma_tokenizer):
         assert processor.last_stats["morph_boundaries_kept"]["total"] >= 1
     out = processor.process([np.int64(i) for i in gemma_tokenizer.encode("kumain")], document_rng(0, "patok", "n"))
     assert all(type(i) is int for i in out)
+
+
+_WORDS = ["Nagluluto", "nagluluto", " kumain", "magandang", "Martin", "pinakamaganda", "nag-commit", " events",
+          "pag\u00adaaral", ". ", "\n", "\t", "<td>", "  ", "“Kumain", "(Nagbasa", "ñ", "東京", "x", ",", " "]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=25), seed=st.integers(0, 2**31),
+       contract=st.sampled_from([0.0, 0.5, 1.0]), expand_prop=st.sampled_from([0.0, 0.3]))
+def test_fast_patok_equals_reference(any_tokenizer, parts, seed, contract, expand_prop):
+    from morphtok.segment.patok_reference import reference_process
+
+    processor = build_processor("patok", any_tokenizer, contract_prop=contract, expand_prop=expand_prop)
+    ids = any_tokenizer.encode("".join(parts))
+    fast = processor.process(ids, np.random.default_rng(seed))
+    assert reference_process(processor, ids, np.random.default_rng(seed)) == fast
+
+
+def test_patok_and_metrics_reach_the_language_only_through_the_engine():
+    import morphtok.analysis.tokenization_metrics as metrics
+    import morphtok.segment.morph_boundaries as boundaries
+    import morphtok.segment.patok as patok
+
+    for module in (patok, boundaries, metrics):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        imports = [line for line in source.splitlines() if line.strip().startswith(("import ", "from "))]
+        assert not [line for line in imports if "morphtok.lang.fil" in line]
+        assert "re.compile" not in source  # the engine supplies the word pattern
+
+
+def test_gold_words_in_context_metrics(gemma_tokenizer, gold_items):
+    from morphtok.analysis.tokenization_metrics import (
+        arm_context_alignment,
+        arm_onset_splits,
+        place_in_sentences,
+    )
+
+    sentences = ["Pumunta kami sa palengke kahapon ng umaga.", "Masaya ang mga bata sa parke.",
+                 "Ang hapunan ay niluto ni Lola para sa lahat."]
+    placed = place_in_sentences(gold_items, sentences, seed=3)
+    assert placed == place_in_sentences(gold_items, sentences, seed=3)
+    text, start, item = placed[0]
+    assert text[start : start + len(item.word)] == item.word and start > 0
+    rows = {arm: arm_context_alignment(arm, gemma_tokenizer, placed) for arm in ("baseline", "patok")}
+    assert rows["patok"]["boundary_recall"] > rows["baseline"]["boundary_recall"] + 0.3
+    assert rows["patok"]["boundary_precision"] > rows["baseline"]["boundary_precision"]
+    onsets = {arm: arm_onset_splits(arm, gemma_tokenizer, sentences * 5) for arm in ("baseline", "stochastok", "patok")}
+    assert onsets["baseline"]["words"] == 5 * 22
+    assert onsets["patok"]["onset_splits_per_1000"] <= onsets["stochastok"]["onset_splits_per_1000"]

@@ -16,25 +16,35 @@ report. Definitions (micro-averaged over all words):
   suffix, reduplicant) whose two edges are both token edges, i.e. the affix
   is not fused with root material inside one token.
 
-Gold boundaries come either from the hand-written gold set or, for running
-text, from the analyzer's confident analyses. :func:`morph_alignment` tokenizes
-each word alone; :func:`text_alignment` tokenizes whole documents (the arm's
-real input, so Patok's windows span words as in training) and reads each
-word's token edges off the document's byte offsets.
+* **onset splits per 1,000 words**: words whose first letter is a consonant
+  standing alone in a token ("▁h" + "apun"), where the language engine's
+  analysis has no boundary after it (k|um|ain's edge is a morpheme boundary).
+
+Gold boundaries come from the hand-written gold set, or -- circularly -- from the
+analyzer's confident analyses of running text (:func:`from_running_text`,
+:func:`text_alignment`: scored against the same analyzer Patok uses, so not
+evidence). :func:`morph_alignment` tokenizes each word alone;
+:func:`context_alignment` places gold words inside real sentences
+(:func:`place_in_sentences`) and tokenizes each sentence whole, the arm's real
+input; :func:`text_alignment` tokenizes whole documents and reads each word's
+token edges off the document's byte offsets. The language is reached only
+through :func:`morphtok.lang.engine.get_engine`.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
+import numpy as np
+
 from morphtok.errors import TokenizerError
+from morphtok.lang.engine import DEFAULT_LANGUAGE, get_engine
 from morphtok.segment.tokenizer import Tokenizer
 
-_WORD = re.compile(r"[A-Za-zÑñÁÉÍÓÚáéíóúÀÈÌÒÙàèìòùÂÊÎÔÛâêîôû]+(?:-[A-Za-zÑñÁÉÍÓÚáéíóúàèìòùâêîôû]+)*")
+_VOWELS = frozenset("aeiouáéíóúàèìòùâêîôû")
 
 
 @dataclass(frozen=True)
@@ -75,17 +85,35 @@ def _root_pieces(item) -> set[int]:
     return roots
 
 
-def from_running_text(texts: Iterable[str]) -> list[GoldSegmentation]:
-    """Analyzer boundaries of every word in ``texts`` with a confident affixed analysis."""
-    from morphtok.lang.fil import analyze
-
+def from_running_text(texts: Iterable[str], language: str = DEFAULT_LANGUAGE) -> list[GoldSegmentation]:
+    """Analyzer boundaries of every word in ``texts`` with a confident affixed analysis (circular gold)."""
+    engine = get_engine(language)
     out = []
     for text in texts:
-        for match in _WORD.finditer(text):
-            best = analyze(match.group())[0]
+        for start, end, best in engine.analyse_text(text):
             if best.is_affixed and best.confident:
                 spans = tuple((m.start, m.end) for m in best.morphemes if m.type != "root")
-                out.append(GoldSegmentation(match.group(), frozenset(best.boundaries), spans, len(best.morphemes)))
+                out.append(GoldSegmentation(text[start:end], frozenset(best.boundaries), spans, len(best.morphemes)))
+    return out
+
+
+def place_in_sentences(items: list[GoldSegmentation], sentences: list[str], seed: int = 0,
+                       language: str = DEFAULT_LANGUAGE) -> list[tuple[str, int, GoldSegmentation]]:
+    """Each gold word put inside a real sentence: (sentence text, the word's char offset, item).
+
+    A seeded draw picks the sentence and a word of it that is not sentence-initial; the
+    gold word replaces that word (lower case, as inside a sentence).
+    """
+    engine = get_engine(language)
+    rng = np.random.default_rng(seed)
+    usable = [(s, spans[1:]) for s in sentences if len(spans := engine.find_words(s)) >= 2]
+    if not usable:
+        raise TokenizerError("no sentence with two or more words to place gold words in")
+    out = []
+    for item in items:
+        sentence, spans = usable[int(rng.integers(len(usable)))]
+        start, end = spans[int(rng.integers(len(spans)))]
+        out.append((sentence[:start] + item.word + sentence[end:], start, item))
     return out
 
 
@@ -154,33 +182,62 @@ def morph_alignment(
     return tally.result()
 
 
+def context_alignment(placed: list[tuple[str, int, GoldSegmentation]], tokenize: Callable[[str, int], list[int]],
+                      tokenizer: Tokenizer) -> dict[str, float]:
+    """Alignment of gold words inside sentences: each sentence tokenized whole (``tokenize(text, index)``)."""
+    tally = _Tally()
+    for index, (text, start, item) in enumerate(placed):
+        ends, edge_set, byte_of = _token_ends(text, tokenize(text, index), tokenizer, index)
+        end = start + len(item.word)
+        first, last = byte_of[start], byte_of[end]
+        edges = {c for c in range(1, len(item.word)) if byte_of[start + c] in edge_set}
+        tally.add(item, edges, bisect_left(ends, last) - bisect_right(ends, first) + 1)
+    return tally.result()
+
+
+def onset_splits(texts: Iterable[str], tokenize: Callable[[str, int], list[int]], tokenizer: Tokenizer,
+                 language: str = DEFAULT_LANGUAGE) -> dict[str, float]:
+    """Single-consonant onset splits per 1,000 words (module doc), each document tokenized whole."""
+    engine = get_engine(language)
+    words = splits = 0
+    for index, text in enumerate(texts):
+        _, edge_set, byte_of = _token_ends(text, tokenize(text, index), tokenizer, index)
+        for start, end, best in engine.analyse_text(text):
+            words += 1
+            if end - start >= 3 and text[start].lower() not in _VOWELS and byte_of[start + 1] in edge_set:
+                splits += 1 not in best.boundaries
+    return {"words": words, "onset_splits_per_1000": 1000 * splits / max(words, 1)}
+
+
+def _token_ends(text: str, ids: list[int], tokenizer: Tokenizer, index: int):
+    raw = text.encode("utf-8")
+    table = tokenizer.token_bytes
+    ends = list(accumulate(len(table[t]) if 0 <= t < len(table) else 0 for t in ids))
+    if not ids or ends[-1] != len(raw):
+        raise TokenizerError(f"the arm's ids do not spell document {index}", hint="round-trip broken: a bug in the arm")
+    return ends, set(ends), [0, *accumulate(len(ch.encode("utf-8")) for ch in text)]
+
+
 def text_alignment(
-    texts: Iterable[str], tokenize: Callable[[str, int], list[int]], tokenizer: Tokenizer
+    texts: Iterable[str], tokenize: Callable[[str, int], list[int]], tokenizer: Tokenizer,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, float]:
     """The same metrics on running text, each document tokenized whole (``tokenize(text, index)``).
 
-    Every word of the text counts (unanalysable ones as one morpheme, no
-    boundary); gold boundaries are the analyzer's, for its confident affixed
-    analyses. A word's tokens are those overlapping its characters plus the
-    piece holding its leading space when that piece starts the word ("▁nag").
+    Circular: gold boundaries are the analyzer's own, for its confident affixed analyses
+    (report it as such). Every word counts (unanalysable ones as one morpheme, no
+    boundary). A word's tokens are those overlapping its characters plus the piece
+    holding its leading space when that piece starts the word ("▁nag").
     """
-    from morphtok.lang.fil import analyze
-
+    engine = get_engine(language)
     tally = _Tally()
     for index, text in enumerate(texts):
-        ids = tokenize(text, index)
-        raw = text.encode("utf-8")
-        ends = list(accumulate(len(tokenizer.token_bytes[t]) if 0 <= t < len(tokenizer.token_bytes) else 0 for t in ids))
-        if not ids or ends[-1] != len(raw):
-            raise TokenizerError(f"the arm's ids do not spell document {index}", hint="round-trip broken: a bug in the arm")
-        edge_set = set(ends)
-        byte_of = [0, *accumulate(len(ch.encode("utf-8")) for ch in text)]
-        for match in _WORD.finditer(text):
-            word, first, last = match.group(), byte_of[match.start()], byte_of[match.end()]
-            edges = {c for c in range(1, len(word)) if byte_of[match.start() + c] in edge_set}
+        ends, edge_set, byte_of = _token_ends(text, tokenize(text, index), tokenizer, index)
+        for start, end, best in engine.analyse_text(text):
+            word, first, last = text[start:end], byte_of[start], byte_of[end]
+            edges = {c for c in range(1, len(word)) if byte_of[start + c] in edge_set}
             # Tokens overlapping [first, last): from the one ending after `first` to the one ending at/after `last`.
             count = bisect_left(ends, last) - bisect_right(ends, first) + 1
-            best = analyze(word)[0]
             if best.is_affixed and best.confident:
                 spans = tuple((m.start, m.end) for m in best.morphemes if m.type != "root")
                 item = GoldSegmentation(word, frozenset(best.boundaries), spans, len(best.morphemes))
@@ -200,7 +257,21 @@ def arm_alignment(arm: str, tokenizer: Tokenizer, items: list[GoldSegmentation],
 
 def arm_text_alignment(arm: str, tokenizer: Tokenizer, texts: list[str], seed: int = 0, **params) -> dict:
     """:func:`text_alignment` for a registered arm, one RNG per document."""
+    return text_alignment(texts, _arm_tokenize(arm, tokenizer, seed, params), tokenizer)
+
+
+def arm_context_alignment(arm: str, tokenizer: Tokenizer, placed, seed: int = 0, **params) -> dict:
+    """:func:`context_alignment` for a registered arm, one RNG per sentence."""
+    return context_alignment(placed, _arm_tokenize(arm, tokenizer, seed, params), tokenizer)
+
+
+def arm_onset_splits(arm: str, tokenizer: Tokenizer, texts: list[str], seed: int = 0, **params) -> dict:
+    """:func:`onset_splits` for a registered arm, one RNG per document."""
+    return onset_splits(texts, _arm_tokenize(arm, tokenizer, seed, params), tokenizer)
+
+
+def _arm_tokenize(arm: str, tokenizer: Tokenizer, seed: int, params: dict) -> Callable[[str, int], list[int]]:
     from morphtok.segment.processor import build_processor, document_rng
 
     processor = build_processor(arm, tokenizer, **params)
-    return text_alignment(texts, lambda text, i: processor.process(text, document_rng(seed, arm, i)), tokenizer)
+    return lambda text, i: processor.process(text, document_rng(seed, arm, i))

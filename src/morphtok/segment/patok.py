@@ -4,17 +4,20 @@ Everything happens on token ids and byte offsets; text is never decoded and
 re-encoded, so multi-byte characters survive and ``decode(patok(ids)) ==
 decode(ids)`` byte for byte.
 
-Algorithm, for one document with canonical ids ``t_0 .. t_{L-1}`` (specials,
-ids outside the vocabulary and empty tokens are *fixed*: they always pass
-through alone and untouched):
+Algorithm, for one document with canonical ids ``t_0 .. t_{L-1}`` (added
+tokens -- specials and non-special ones such as Gemma's newline 107, tab runs
+and HTML tags --, ids outside the vocabulary and empty tokens are *fixed*: they
+always pass through alone and untouched):
 
-1. **Morpheme boundaries.** The document's bytes are split at spaces into
-   chunks; every Filipino word in a chunk (ASCII letters, Latin-1 letters such
-   as ñ and accented vowels, hyphens) is analysed with
-   :func:`morphtok.lang.fil.analyze`, and the best analysis's internal
-   boundaries (prefix|root, infix edges, root|suffix, reduplicant edges)
-   become byte offsets. Each boundary is *kept* independently with
-   probability ``affix_awareness`` (one draw per boundary, in document order).
+1. **Morpheme boundaries.** The language engine chosen by ``language`` (the
+   config's ``corpus.language``; :func:`morphtok.lang.engine.get_engine`) finds the
+   words with its bytes ``word_pattern`` and analyses them
+   (:mod:`morphtok.segment.morph_boundaries`); only a *confident* best analysis (the
+   engine's calibrated confidence) gives boundaries, and a capitalised word in the
+   middle of a sentence (a name) gives none. Its internal boundaries (prefix|root,
+   infix edges, root|suffix, reduplicant edges, the linker) become byte offsets. Each
+   boundary is *kept* independently with probability ``affix_awareness`` (one draw
+   per boundary, in document order).
 2. **Contract.** The positions are covered left to right by segments: with
    probability ``contract_prop`` a *window* of ``n`` tokens, ``n`` drawn from
    ``num_toks_to_cont`` with weights ``contract_prob``, otherwise a single
@@ -23,18 +26,22 @@ through alone and untouched):
    and summed. The last window is cut at the document end; a window holding a
    fixed token is cut around it. A window's byte span is cut at the kept
    morpheme boundaries strictly inside it, and each piece between cuts is
-   re-segmented into the *fewest* vocabulary tokens whose bytes spell it (a
-   shortest-path DP over a bytes -> id table, split points restricted to
-   character boundaries unless the bytes are not valid UTF-8; among equally
-   short segmentations, the one whose cut points come earliest: the last
-   token as long as possible, then the one before it, and so on). So
-   sub-affix fragments contract into whole-affix tokens where the vocabulary
-   has them ("N" + "agl" -> "Nag" + "l..."; "▁nag", "um", "an"), and tokens
-   straddling a kept boundary are split there. A piece without any vocabulary
-   path (impossible with byte fallback or a byte-level vocabulary) leaves its
-   whole window as it was.
+   re-segmented by the rule of :mod:`morphtok.segment.pieces`: the **fewest
+   vocabulary tokens, then the fewest boundaries the baseline does not have**
+   (then the earliest cuts), so inside a piece Patok adds no more
+   non-morphological boundaries than the baseline has, and puts them where the
+   baseline has its own when the vocabulary allows. Tokens straddling a kept
+   boundary are split there, and sub-affix fragments contract into whole-affix
+   tokens where the vocabulary has them ("N" + "agl" -> "Nag" + "l..."; "▁nag",
+   "um", "an"). A piece without any vocabulary path (impossible with byte fallback
+   or a byte-level vocabulary) leaves its whole window as it was.
+   :func:`morphtok.segment.patok_reference.reference_process` states steps 1-3
+   plainly (no caches, no vectorisation); a property test checks the two agree.
 3. **Expand.** A StochasTok pass (:func:`morphtok.segment.stochastok.expand`,
-   same rule as the StochasTok arm) at ``expand_prop`` over the result; tokens
+   same rule as the StochasTok arm) at ``expand_prop`` over the result, with
+   StochasTok's split table minus the splits whose left piece is a space and one
+   consonant (:func:`~morphtok.segment.stochastok.onset_safe_table`: no "▁h" +
+   "apun", so the expansion invents no onset boundary either); tokens
    whose bytes are exactly one affix morpheme (optionally with the word's
    leading space, "▁nag") are protected: only non-affix tokens are split.
 
@@ -53,134 +60,21 @@ lookups, ``bytes.join`` of int64-packed ids), few numpy calls, no object per tok
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import accumulate, chain, repeat
 
 import numpy as np
 
 from morphtok.errors import ParameterError
+from morphtok.lang.engine import DEFAULT_LANGUAGE
+from morphtok.segment.morph_boundaries import BOUND, KEY, morph_boundaries
+from morphtok.segment.pieces import MISSING, PieceTable, pack
 from morphtok.segment.processor import PROCESSORS, Processor, check_probability
-from morphtok.segment.stochastok import ExpansionTable, expand_list
+from morphtok.segment.stochastok import expand_list, onset_safe_table
 from morphtok.segment.tokenizer import Tokenizer
 
-# A Filipino word in UTF-8 bytes: ASCII letters, Latin-1 letters (ñ, á, ...), hyphens.
-# One byte class (fast): a run that is not a valid word (stray continuation bytes,
-# edge hyphens) simply fails analysis and contributes no boundary.
-_WORD_SPLIT = re.compile(rb"[A-Za-z\xc3\x80-\xbf-]+")
-_CONTINUATION = bytes(range(0x80, 0xC0))
-
-
-@lru_cache(maxsize=1 << 17)
-def word_boundaries(word: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(internal morpheme boundaries, flat affix spans ``(s0, e0, s1, e1, ...)``) of one word, as byte offsets."""
-    from morphtok.lang.fil import analyze
-
-    text = word.decode("utf-8")
-    best = analyze(text)[0]
-    if not best.is_affixed:
-        return (), ()
-    to_byte = _char_to_byte(text)
-    bounds = tuple(to_byte[b] for b in best.boundaries)
-    affixes = tuple(to_byte[x] for m in best.morphemes if m.type != "root" for x in (m.start, m.end))
-    return bounds, affixes
-
-
-def chunk_boundaries(chunk: bytes) -> tuple[tuple[int, ...], tuple[int, ...]] | tuple[()]:
-    """:func:`word_boundaries` of every word in a space-free chunk, offsets relative to the chunk.
-
-    ``()`` (falsy) when the chunk has no morpheme boundary.
-    """
-    bounds: list[int] = []
-    spans: list[int] = []
-    for match in _WORD_SPLIT.finditer(chunk):
-        # The byte class also matches the tails of other multi-byte characters ("東kain"):
-        # trim stray continuation bytes and a dangling lead byte off the edges first.
-        word = match.group().lstrip(_CONTINUATION)
-        offset = match.start() + len(match.group()) - len(word)
-        word = word.rstrip(b"\xc3")
-        if not word:
-            continue
-        try:
-            word_bounds, word_spans = word_boundaries(word)
-        except UnicodeDecodeError:  # still not whole characters: not a word
-            continue
-        bounds.extend(offset + x for x in word_bounds)
-        spans.extend(offset + x for x in word_spans)
-    return (tuple(bounds), tuple(spans)) if bounds else ()
-
-
-def _char_to_byte(text: str) -> list[int]:
-    offsets, total = [0], 0
-    for ch in text:
-        total += len(ch.encode("utf-8"))
-        offsets.append(total)
-    return offsets
-
-
-class _PieceTable:
-    """Per vocabulary: bytes -> id for ordinary tokens, per-token tables, and the cached
-    fewest-token segmentation of a piece (as int64-packed ids: joined in C, no int objects).
-    """
-
-    def __init__(self, tokenizer: Tokenizer):
-        added = set(int(i) for i in tokenizer.hf.get_added_tokens_decoder())
-        fallback = tokenizer.is_byte_fallback
-        token_bytes = tokenizer.token_bytes
-        self.lookup: dict[bytes, int] = {}
-        for token_id, raw in enumerate(token_bytes):
-            if raw and token_id not in added and (raw not in self.lookup or fallback[self.lookup[raw]]):
-                self.lookup[raw] = token_id
-        self.max_len = max(map(len, self.lookup))
-        # Per-token tables are gathered at random ids: the smaller, the fewer cache misses.
-        lengths = np.fromiter(map(len, token_bytes), dtype=np.int64, count=len(token_bytes))
-        self.byte_lengths = lengths.astype(np.min_scalar_type(int(lengths.max(initial=0))))
-        self.flat = np.frombuffer(b"".join(token_bytes), dtype=np.uint8)  # token t: flat[at[t]:][:len]
-        self.at = (np.cumsum(lengths) - lengths).astype(np.int32 if self.flat.size < 1 << 31 else np.int64)
-        # Tokens their own bytes do not segment to (added tokens such as "\n", duplicates).
-        self.odd = np.fromiter((self.lookup.get(raw) != t for t, raw in enumerate(token_bytes)), dtype=bool)
-        self.cache: dict[bytes, bytes | None] = {}
-
-    def segment(self, piece: bytes) -> bytes | None:
-        """Fewest-token segmentation of ``piece``, packed as int64 (cached; the cache is bounded)."""
-        found = self.cache.get(piece, _MISSING)
-        if found is _MISSING:
-            if len(self.cache) > 1 << 19:
-                self.cache.clear()
-            found = self.cache[piece] = self._segment(piece)
-        return found
-
-    def _segment(self, piece: bytes) -> bytes | None:
-        n, lookup = len(piece), self.lookup
-        max_len = min(n, self.max_len)
-        try:
-            allowed = _char_to_byte(piece.decode("utf-8"))
-        except UnicodeDecodeError:
-            allowed = list(range(n + 1))
-        allowed_set, inf = set(allowed), n + 1
-        cost, back = [0] + [inf] * n, [-1] * (n + 1)
-        for i in allowed:
-            if cost[i] >= inf or i == n:
-                continue
-            step = cost[i] + 1
-            # Positions are settled left to right and only a strictly cheaper path replaces
-            # one: among fewest-token paths, the earliest cut points win (longest last token).
-            for j in range(min(n, i + max_len), i, -1):
-                if j in allowed_set and step < cost[j] and piece[i:j] in lookup:
-                    cost[j] = step
-                    back[j] = i
-        if cost[n] >= inf:
-            return None
-        out, j = [], n
-        while j > 0:
-            out.append(lookup[piece[back[j] : j]])
-            j = back[j]
-        return _pack(out[::-1])
-
-
-_PIECES: dict[str, _PieceTable] = {}
+_PIECES: dict[str, PieceTable] = {}
 
 
 @PROCESSORS.register("patok")
@@ -197,8 +91,11 @@ class PatokProcessor(Processor):
         affix_awareness: float = 0.95,
         num_toks_to_cont: Sequence[int] = (2, 3, 4),
         contract_prob: Sequence[float] = (0.35, 0.35, 0.3),
+        language: str = DEFAULT_LANGUAGE,
     ):
         super().__init__(tokenizer)
+        self.morphology = morph_boundaries(language)  # the language engine, chosen by corpus.language
+        self.language = self.morphology.engine.code
         self.contract_prop = check_probability("contract_prop", contract_prop)
         self.expand_prop = check_probability("expand_prop", expand_prop)
         self.affix_awareness = check_probability("affix_awareness", affix_awareness)
@@ -217,17 +114,18 @@ class PatokProcessor(Processor):
         self._sizes = np.asarray(sizes, dtype=np.int64)
         self._size_edges = np.append(np.cumsum(probs)[:-1], np.inf)
         self._mean_segment = 1.0 - self.contract_prop + self.contract_prop * float(np.dot(sizes, probs))
-        self.table = ExpansionTable.for_tokenizer(tokenizer)
+        self.table = onset_safe_table(tokenizer)  # StochasTok's splits minus "▁h" + "apun" (step 3)
         key = tokenizer.content_hash
         if key not in _PIECES:
-            _PIECES[key] = _PieceTable(tokenizer)
+            _PIECES[key] = PieceTable(tokenizer)
         self.pieces = _PIECES[key]
         self.token_bytes = tokenizer.token_bytes
         self.byte_lengths = self.pieces.byte_lengths
-        self.special = np.asarray(tokenizer.special_mask, dtype=bool)
-        self.fixed = self.special | (self.byte_lengths == 0)
+        # Added tokens (specials, and also Gemma's "\n" = 107, tab runs, "<td>"...) are fixed: the
+        # piece table cannot spell them, so a window holding one would re-spell it from bytes.
+        self.fixed = np.asarray(tokenizer.added_mask, dtype=bool) | (self.byte_lengths == 0)
         # struct.unpack format items "  3s", "  5s", ...: cut a document into pieces in one call.
-        longest = max(sizes) * int(self.byte_lengths.max(initial=0))
+        longest = 2 * max(sizes) * int(self.byte_lengths.max(initial=0))  # keys interleave a flag byte
         width = len(str(longest)) + 2
         self._formats = np.array([f"{n:>{width - 1}}s".encode() for n in range(longest + 1)], dtype=f"S{width}")
         self._last: tuple | None = None
@@ -235,7 +133,7 @@ class PatokProcessor(Processor):
     def params(self) -> dict:
         return {"contract_prop": self.contract_prop, "expand_prop": self.expand_prop,
                 "affix_awareness": self.affix_awareness, "num_toks_to_cont": list(self.num_toks_to_cont),
-                "contract_prob": list(self.contract_prob)}
+                "contract_prob": list(self.contract_prob), "language": self.language}
 
     # ------------------------------------------------------------------ main
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
@@ -261,7 +159,7 @@ class PatokProcessor(Processor):
             lengths = np.where(inside, self.byte_lengths[safe], 0)
             fixed = ~inside | self.fixed[safe]
         starts = np.concatenate((_ZERO, lengths.cumsum(dtype=np.int64)))
-        if starts[-1] >= 1 << 30:  # the int64 encodings of _chunk_values
+        if starts[-1] >= 1 << 30:  # the int64 encodings of morph_boundaries
             raise ParameterError(f"patok takes documents below 1 GiB, got {int(starts[-1]):,} bytes")
         # The document's bytes: one gather from the vocabulary's bytes end to end.
         doc = self.pieces.flat[(self.pieces.at[safe] - starts[:-1]).repeat(lengths) + np.arange(starts[-1])].tobytes()
@@ -273,6 +171,11 @@ class PatokProcessor(Processor):
         out = expand_list(contracted, self.table, self.expand_prop, rng, protected=protected)
         self._last = (out, boundaries, segments)
         return out
+
+    def clear_caches(self) -> None:
+        """Forget every cached analysis and piece segmentation (benchmarks measure the cold path)."""
+        self.morphology.clear()
+        self.pieces.cache.clear()
 
     @property
     def last_stats(self) -> dict:
@@ -288,24 +191,17 @@ class PatokProcessor(Processor):
         }
 
     def _morpheme_boundaries(self, doc: bytes, rng) -> tuple[np.ndarray, np.ndarray, set[int]]:
-        """(boundary byte offsets, kept mask, affix keys) of the document (see :func:`_chunk_values`)."""
+        """(boundary byte offsets, kept mask, affix keys) of the document (see morph_boundaries)."""
         # Space-separated chunks (bytes.split: C speed); each chunk type is analysed once and its
         # values cached. Most chunks have none: the shared empty tuple.
-        chunks = doc.split(b" ")
-        try:
-            records = list(map(_CHUNKS.__getitem__, chunks))
-        except KeyError:
-            if len(_CHUNKS) > 1 << 20:  # bounded memory on huge corpora
-                _CHUNKS.clear()
-            _CHUNKS.update((chunk, _chunk_values(chunk)) for chunk in set(chunks).difference(_CHUNKS))
-            records = list(map(_CHUNKS.__getitem__, chunks))
+        _, records = self.morphology.document(doc)
         found = np.fromiter(chain.from_iterable(filter(None, records)), dtype=np.int64)
         if not found.size:
             return _EMPTY, _EMPTY.astype(bool), set()
         # Chunk k starts one byte after the k-th space: move its values there.
         first = (np.frombuffer(b" " + doc, dtype=np.uint8) == 0x20).nonzero()[0]
-        found += (first * (_KEY + 1)).repeat(np.fromiter(map(len, records), dtype=np.int64, count=len(records)))
-        boundaries = found[found >= _BOUND] & (_KEY - 1)
+        found += (first * (KEY + 1)).repeat(np.fromiter(map(len, records), dtype=np.int64, count=len(records)))
+        boundaries = found[found >= BOUND] & (KEY - 1)
         keep = rng.random(boundaries.size) < self.affix_awareness
         return boundaries, keep, set(found.tolist())
 
@@ -317,8 +213,11 @@ class PatokProcessor(Processor):
         has_fixed = True in fixed
         if has_fixed:  # fixed tokens stand alone: split the segments around them
             at = np.flatnonzero(fixed)
-            cut = np.union1d(heads, np.concatenate([at, at + 1]))
-            cut = cut[cut < n]
+            starts_here = np.zeros(n + 1, dtype=bool)  # a mask, not union1d: no sort on the hot path
+            starts_here[heads] = True
+            starts_here[at] = True
+            starts_here[at + 1] = True
+            cut = np.flatnonzero(starts_here[:n])
             window = window[np.searchsorted(heads, cut, side="right") - 1] & ~fixed[cut]
             heads = cut
         lo = starts[heads]  # non-decreasing: several heads share an offset only around empty tokens
@@ -330,8 +229,12 @@ class PatokProcessor(Processor):
         if cuts.size:
             edges.sort()
         # One C-level pipeline: cut the document into its pieces, look each up in the piece cache.
-        pieces = struct.unpack(self._formats[edges[1:] - edges[:-1]].tobytes(), doc)
-        parts = list(map(self.pieces.cache.get, pieces, repeat(_MISSING)))
+        # Keys: each byte of the piece followed by its flag (1 = a baseline token starts here).
+        marked = np.zeros(2 * len(doc), dtype=np.uint8)
+        marked[0::2] = np.frombuffer(doc, dtype=np.uint8)
+        marked[2 * starts[:-1][starts[:-1] < len(doc)] + 1] = 1
+        pieces = struct.unpack(self._formats[2 * (edges[1:] - edges[:-1])].tobytes(), marked.tobytes())
+        parts = list(map(self.pieces.cache.get, pieces, repeat(MISSING)))
         # A single-token segment keeps its token, also one its bytes do not segment to.
         single = heads[~window]
         stay = self.pieces.odd[safe[single]]
@@ -339,25 +242,25 @@ class PatokProcessor(Processor):
             single = (~window).nonzero()[0][stay]
             cuts = np.sort(cuts)  # piece index of segment k: k + the cuts before it
             for j, h in zip((single + cuts.searchsorted(lo[single])).tolist(), heads[single].tolist(), strict=True):
-                parts[j] = _pack(ids[h : h + 1])
+                parts[j] = pack(ids[h : h + 1])
         try:
             out = b"".join(parts)
         except TypeError:  # a piece not seen before, or one without a vocabulary path
-            parts = [self.pieces.segment(piece) if part is _MISSING else part for piece, part in zip(pieces, parts, strict=True)]
+            parts = [self.pieces.segment(piece) if part is MISSING else part for piece, part in zip(pieces, parts, strict=True)]
             if None in parts:  # no vocabulary path (impossible with byte fallback): keep the whole window's ids
                 first = np.searchsorted(np.sort(cuts), lo) + np.arange(lo.size)
                 ends = [*heads[1:].tolist(), n]
                 for j in [j for j, part in enumerate(parts) if part is None]:
                     k = int(np.searchsorted(first, j, side="right")) - 1
                     end = int(first[k + 1]) if k + 1 < lo.size else len(parts)
-                    parts[first[k] : end] = [_pack(ids[heads[k] : ends[k]])] + [b""] * (end - first[k] - 1)
+                    parts[first[k] : end] = [pack(ids[heads[k] : ends[k]])] + [b""] * (end - first[k] - 1)
             out = b"".join(parts)
         return np.frombuffer(out, dtype=np.int64), stats
 
     def _affix_tokens(self, ids: np.ndarray, keys: set[int], valid: bool):
         """``protected(positions)`` for the final StochasTok pass: do these tokens spell one affix
         (with or without the word's leading space, "▁nag")? One set lookup per attempted position
-        of its span's key (see :func:`_chunk_values`); the offsets take one cumsum.
+        of its span's key (see :mod:`~morphtok.segment.morph_boundaries`); the offsets take one cumsum.
         """
 
         def protected(positions: np.ndarray) -> np.ndarray:
@@ -367,7 +270,7 @@ class PatokProcessor(Processor):
                 inside = (ids >= 0) & (ids < self.byte_lengths.size)
                 lengths = np.where(inside, self.byte_lengths[np.where(inside, ids, 0)], 0)
             end = lengths.cumsum(dtype=np.int64)[positions]
-            spans = (end - lengths[positions] + 2) * _KEY + end
+            spans = (end - lengths[positions] + 2) * KEY + end
             return np.fromiter(map(keys.__contains__, spans.tolist()), dtype=bool, count=positions.size)
 
         return protected
@@ -395,27 +298,5 @@ class PatokProcessor(Processor):
         return (ends - length)[:used], is_open[:used], length[:used]
 
 
-def _chunk_values(chunk: bytes) -> tuple[int, ...]:
-    """A chunk's cached values, relative to it (``+ start * (_KEY + 1)`` moves them to byte ``start``).
-
-    Boundary ``b`` is ``_BOUND + b`` (the low 32 bits are then the offset); affix span ``(s, e)``
-    is the key ``(s + 2) * _KEY + e`` and, when it starts the chunk, also ``(s + 1) * _KEY + e``
-    (the span with the space before it). A token is protected when ``(start + 2) * _KEY + end``
-    is a key. Documents stay below 1 GiB, so every value fits an int64.
-    """
-    bounds, spans = chunk_boundaries(chunk) or ((), ())
-    pairs = list(zip(spans[::2], spans[1::2], strict=True))
-    keys = [(s + 2) * _KEY + e for s, e in pairs] + [(s + 1) * _KEY + e for s, e in pairs if s == 0]
-    return (*[_BOUND + b for b in bounds], *keys) if bounds else ()
-
-
-def _pack(ids: Sequence[int]) -> bytes:
-    return np.array(ids, dtype=np.int64).tobytes()
-
-
-_KEY = 1 << 32
-_BOUND = 1 << 62
-_CHUNKS: dict[bytes, tuple[int, ...]] = {}
-_MISSING = object()
 _EMPTY = np.zeros(0, dtype=np.int64)
 _ZERO = np.zeros(1, dtype=np.int64)

@@ -47,6 +47,7 @@ from morphtok.segment.tokenizer import Tokenizer
 log = logging.getLogger(__name__)
 
 TABLE_VERSION = 1
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxyzñ")
 
 
 class ExpansionTable:
@@ -150,6 +151,22 @@ class ExpansionTable:
         except (OSError, KeyError, ValueError):
             return None
 
+    def without_onset_splits(self, token_bytes: list[bytes]) -> ExpansionTable:
+        """A copy without the splits whose left piece is a space and one consonant ("▁h" + "apun").
+
+        Patok's final expansion uses it, so the regularising splits never cut a single onset
+        consonant off a word: the boundary the fewest-token rule used to invent.
+        """
+        onset_token = np.fromiter(
+            (len(r) == 2 and r[0] == 0x20 and chr(r[1]).lower() in _CONSONANTS for r in token_bytes),
+            dtype=bool, count=len(token_bytes))
+        keep = ~onset_token[self.pairs[:, 0]]
+        owner = np.repeat(np.arange(self.vocab_size), np.diff(self.offsets))
+        counts = np.bincount(owner[keep], minlength=self.vocab_size)
+        offsets = np.zeros(self.vocab_size + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return ExpansionTable(offsets, self.pairs[keep], self.protected, self.byte_lengths)
+
     # ------------------------------------------------------------------ expectation
     def expected_splits(self, expand_prop: float) -> np.ndarray:
         """Per-token expected number of splits under :func:`expand` (see module doc)."""
@@ -167,6 +184,14 @@ class ExpansionTable:
 
 
 _TABLES: dict[str, ExpansionTable] = {}
+
+
+def onset_safe_table(tokenizer: Tokenizer) -> ExpansionTable:
+    """:meth:`ExpansionTable.without_onset_splits` of the tokenizer's table (cached per vocabulary)."""
+    key = tokenizer.content_hash + "/onset-safe"
+    if key not in _TABLES:
+        _TABLES[key] = _cached_table(tokenizer).without_onset_splits(tokenizer.token_bytes)
+    return _TABLES[key]
 
 
 def _cached_table(tokenizer: Tokenizer) -> ExpansionTable:

@@ -135,6 +135,21 @@ class Tokenizer:
         return mask
 
     @cached_property
+    def added_ids(self) -> frozenset[int]:
+        """Every added token, special or not (Gemma: "\\n" = 107, tab runs, HTML tags such as "<td>").
+
+        The tokenizer matches these before its model runs, so their bytes never segment
+        into them: an arm that re-spells bytes must leave them alone.
+        """
+        return frozenset(int(i) for i in self.hf.get_added_tokens_decoder())
+
+    @cached_property
+    def added_mask(self) -> np.ndarray:
+        mask = np.zeros(self.vocab_size, dtype=bool)
+        mask[list(self.added_ids)] = True
+        return mask
+
+    @cached_property
     def is_byte_level(self) -> bool:
         """GPT-2 style byte-level BPE (pieces are bytes_to_unicode strings)."""
         return '"ByteLevel"' in json.dumps(json.loads(self._json).get("decoder"))

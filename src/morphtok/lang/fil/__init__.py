@@ -1,5 +1,8 @@
 """Filipino (Tagalog) language engine: affixes, lexicon, analyzer, generator, syllables.
 
+Other phases reach it through :func:`morphtok.lang.engine.get_engine` ("fil"); the
+functions below stay for direct use.
+
 >>> from morphtok.lang.fil import analyze, inflect, syllabify
 >>> analyze("nagluluto")[0].root
 'luto'

@@ -7,8 +7,10 @@ Sources (read at run time from the installed PyPI packages, not redistributed):
     word forms with corpus counts -- running-text frequencies;
   * ``wordfreq`` (data CC BY-SA 4.0): ``word_frequency(word, "fil")`` as a
     second frequency source;
-  * ``data/roots.txt`` (hand-checked common roots) and
-    ``data/function_words.txt`` (closed-class words never split), in this package.
+  * ``data/roots.txt`` (hand-checked common roots),
+    ``data/function_words.txt`` (closed-class words never split) and
+    ``data/monomorphemic.txt`` (curated look-alikes such as pamilya, babala, Manila that
+    the analyzer keeps whole), in this package.
 
 A candidate root must be attested here, so names and particles ("adolfo",
 "naku", "Maynila") are never split into junk.
@@ -48,11 +50,42 @@ def _package_lines(package: str, *parts: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def _word_list(name: str) -> set[str]:
+    """One word per line of a bundled list; ``#`` starts a comment (whole line or trailing)."""
+    return {
+        line.split("#", 1)[0].strip().lower()
+        for line in _package_file("morphtok.lang.fil", "data", name).read_text(encoding="utf-8").splitlines()
+    } - {""}
+
+
+def _irregular_forms() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """``data/irregular.tsv``: word -> (root, surface segments)."""
+    path = _package_file("morphtok.lang.fil", "data", "irregular.tsv")
+    out = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3 or fields[1].replace("|", "") != fields[0]:
+            raise CorpusError("expected word<TAB>segmentation<TAB>root, segments spelling the word", where=f"{path}:{lineno}")
+        out[fields[0]] = (fields[2], tuple(fields[1].split("|")))
+    return out
+
+
 class Lexicon:
     """Roots, function words and word frequencies."""
 
-    def __init__(self, roots: set[str], counts: dict[str, int], function_words: set[str], hand_roots: set[str]):
+    def __init__(
+        self,
+        roots: set[str],
+        counts: dict[str, int],
+        function_words: set[str],
+        hand_roots: set[str],
+        monomorphemic: set[str] = frozenset(),
+    ):
         self.roots = frozenset(roots)
+        self.monomorphemic = frozenset(monomorphemic)
+        self.irregular: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.counts = counts
         self.function_words = frozenset(function_words)
         self.hand_roots = frozenset(hand_roots)
@@ -66,15 +99,33 @@ class Lexicon:
         function = {
             w.lower() for line in _package_lines("morphtok.lang.fil", "data", "function_words.txt") for w in line.split()
         }
+        monomorphemic = _word_list("monomorphemic.txt")
         counts: dict[str, int] = {}
         text = _package_file("taglid", "resources", "freqlist", "tgl_freqlist.csv").read_text(encoding="utf-8")
         for row in csv.reader(text.splitlines()):
             if len(row) >= 2 and row[1].isdigit():
                 counts[row[0].lower()] = counts.get(row[0].lower(), 0) + int(row[1])
-        return cls(headwords | hand, counts, function, hand)
+        lexicon = cls(headwords | hand | monomorphemic, counts, function, hand, monomorphemic)
+        lexicon.irregular = _irregular_forms()
+        return lexicon
 
     def is_root(self, word: str) -> bool:
         return word in self.roots
+
+    def attested(self, word: str) -> bool:
+        """A dictionary headword or a hand-checked root (the engine protocol's lexicon check)."""
+        return word.lower() in self.roots
+
+    @cached_property
+    def evidence(self) -> dict[str, int]:
+        """stem -> summed counts of the word forms that reduce to it (:mod:`~morphtok.lang.fil.evidence`)."""
+        from morphtok.lang.fil.evidence import build_evidence
+
+        return build_evidence(self.counts)
+
+    def backing(self, stem: str, word: str) -> int:
+        """Paradigm evidence for ``stem`` from forms other than ``word`` itself."""
+        return self.evidence.get(stem, 0) - (self.counts.get(word, 0) if stem != word else 0)
 
     def frequency(self, word: str) -> float:
         """Relative frequency in running text (taglid counts, else wordfreq), 0 if unseen."""
@@ -107,6 +158,7 @@ class Lexicon:
         for word in self.words:
             digest.update(f"{word}\t{self.counts[word]}\n".encode())
         digest.update("\n".join(sorted(self.function_words)).encode("utf-8"))
+        digest.update(("\n#mono\n" + "\n".join(sorted(self.monomorphemic))).encode("utf-8"))
         return digest.hexdigest()[:16]
 
 
