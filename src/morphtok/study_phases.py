@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import logging
 import shutil
 from pathlib import Path
@@ -42,7 +43,13 @@ def entry_point(phase: str, module: str, name: str) -> Any:
 def arm_params(cfg, arm: str) -> dict[str, Any]:
     """The processor parameters of one arm (baseline has none)."""
     section = getattr(cfg.arms, arm, None)
-    return dataclasses.asdict(section) if dataclasses.is_dataclass(section) else {}
+    params = dataclasses.asdict(section) if dataclasses.is_dataclass(section) else {}
+    # An arm that reads the language (Patok's morpheme boundaries) gets the study's.
+    from morphtok.segment.processor import processor_class
+
+    if "language" in inspect.signature(processor_class(arm)).parameters:
+        params["language"] = cfg.corpus.language
+    return params
 
 
 # --------------------------------------------------------------------------- corpus

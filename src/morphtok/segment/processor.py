@@ -61,10 +61,15 @@ PROCESSORS: Registry[type[Processor]] = Registry("tokenization arm", Processor)
 ALIASES = {"vanilla": "baseline"}
 
 
-def build_processor(name: str, tokenizer: Tokenizer, **params: Any) -> Processor:
-    """Instantiate the arm registered as ``name`` (``baseline``, ``stochastok``, ``patok``)."""
+def processor_class(name: str) -> type[Processor]:
+    """The arm registered as ``name`` (``baseline``, ``stochastok``, ``patok``; ``vanilla`` = baseline)."""
     _import_arms()
-    return PROCESSORS.get(ALIASES.get(name, name))(tokenizer, **params)
+    return PROCESSORS.get(ALIASES.get(name, name))
+
+
+def build_processor(name: str, tokenizer: Tokenizer, **params: Any) -> Processor:
+    """Instantiate the arm registered as ``name``."""
+    return processor_class(name)(tokenizer, **params)
 
 
 STUDY_ORDER = ("baseline", "stochastok", "patok")
