@@ -89,7 +89,11 @@ class TrainConfig:
     num_nodes: int = 1
     launcher: str = "local"  # local | torchrun | nemo
     wandb_project: str = "gemma3-seapile-cpt"
-    wandb_name: str = "gemma3-1b-{arm}"
+    wandb_name: str = "gemma3-1b-{arm}"  # only placeholder: {arm}; must give a plain name
+    # cluster jobs: host dir for checkpoints, run markers and exports ("" = <study dir>/checkpoints),
+    # and the disk the study's checkpoints may use (keep_last per arm must fit it; study plan prints it)
+    checkpoint_root: str = ""
+    disk_budget_gb: float = 150.0
 
 
 @dataclass

@@ -62,6 +62,19 @@ def _params(model: str, tp: dict[str, Any]) -> float:
     return float(table["gemma3-270m"])
 
 
+# The Megatron import of the HF weights (cluster path, once per model): fp32 weights, no optimizer.
+IMPORT_BYTES_PER_PARAM = 4
+
+
+def checkpoint_disk(cfg: StudyConfig, tp: dict[str, Any] | None = None) -> float:
+    """Bytes the study's training keeps on disk at most: ``keep_last`` checkpoints and one export
+    per arm, plus one import of the HF weights (what ``train.disk_budget_gb`` must hold)."""
+    tr = (tp or load_throughputs())["train"]
+    params = _params(cfg.train.model, tp or load_throughputs())
+    per_arm = params * (tr["checkpoint_bytes_per_param"] * cfg.train.keep_last + tr["export_bytes_per_param"])
+    return len(cfg.arms.names) * per_arm + params * IMPORT_BYTES_PER_PARAM
+
+
 def build_plan(cfg: StudyConfig, *, has_gpu: bool = False, out: str = "runs/NAME", tp: dict | None = None) -> list[PlanRow]:
     tp = tp or load_throughputs()
     n_bytes = corpus_bytes(cfg, tp)
@@ -101,8 +114,10 @@ def build_plan(cfg: StudyConfig, *, has_gpu: bool = False, out: str = "runs/NAME
     else:
         per_s = tr["cpu_tokens_per_s"].get(t.model, tr["cpu_tokens_per_s"]["gemma3-270m"])
         note = f"{tokens / 1e6:,.2f}M tokens/arm on CPU"
-    disk = len(cfg.arms.names) * params * (tr["checkpoint_bytes_per_param"] * t.keep_last + tr["export_bytes_per_param"])
-    command = (f"qsub {out}/train/jobs/run_cpt_<arm>.pbs (rendered by --only train)" if on_cluster and not has_gpu
+    disk = checkpoint_disk(cfg, tp)
+    note += (f"; checkpoints: keep_last {t.keep_last} per arm, {disk / 1e9:,.0f} GB of the "
+             f"{t.disk_budget_gb:g} GB disk budget" + (" (OVER BUDGET)" if disk > t.disk_budget_gb * 1e9 else ""))
+    command = (f"bash {out}/train/jobs/submit_all.sh pbs|slurm (rendered by study run)" if on_cluster and not has_gpu
                else "--only train")
     rows.append(PlanRow("train", command, len(cfg.arms.names) * tokens / per_s, disk,
                         "gpu cluster" if on_cluster else "cpu", note))
