@@ -100,6 +100,10 @@ def check_dataset(prefix: str, what: str) -> None:
 def launch(cfg: StudyConfig, *, config_path: str, data_path: str, run_dir: Path, wandb_name: str,
            validation_path: str | None, worker_argv: list[str]) -> int:
     """Steps 2-5 of the module docstring; returns the process exit code."""
+    import importlib.util
+
+    if importlib.util.find_spec("megatron.bridge") is None:
+        raise ImportError("No module named 'megatron.bridge'")
     check_dataset(data_path, "training")
     if validation_path:
         check_dataset(validation_path, "validation")
