@@ -13,9 +13,9 @@ elif command -v morphtok >/dev/null 2>&1; then
 else
     MORPHTOK=(python3 -m morphtok.cli)
 fi
-JOBS="${JOBS_DIR:-$HERE/jobs}"
+JOBS="${JOBS_DIR:-jobs}"
 STUDY_ARGS=()
 [ -n "${MORPHTOK_STUDY_DIR:-}" ] && STUDY_ARGS=(--study-dir "$MORPHTOK_STUDY_DIR")
 "${MORPHTOK[@]}" jobs render --scheduler both --config "${MORPHTOK_CONFIG:-gemma3-1b-seapile}" --out "$JOBS" "${STUDY_ARGS[@]}"
 echo "after the split (python training/nemo/data/split_jsonl.py ...), submit everything with:"
-echo "  bash $JOBS/submit_all.sh pbs      # or: bash $JOBS/submit_all.sh slurm"
+echo "  bash $JOBS/submit_all.sh pbs      # qsub; or: bash $JOBS/submit_all.sh slurm (sbatch)"

@@ -127,3 +127,14 @@ def test_run_cpt_help_runs_without_the_container():
                             capture_output=True, text=True, cwd=ROOT,
                             env={**os.environ, "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0 and "--data-path" in result.stdout and "enroot is not installed" in result.stderr
+
+
+def test_the_container_pin_is_the_tested_bridge_version():
+    """setup_enroot.sh imports the container whose Bridge the config tests install (tests/bridge)."""
+    from morphtok.train.bridge_recipe import BRIDGE_VERSION, CONTAINER, MEGATRON_CORE_VERSION
+
+    assert f'IMAGE="${{NEMO_IMAGE:-{CONTAINER}}}"' in (ROOT / "training/nemo/setup/setup_enroot.sh").read_text()
+    requirements = (ROOT / "tests/bridge/requirements.txt").read_text()
+    assert f"megatron-core=={MEGATRON_CORE_VERSION}\n" in requirements
+    assert f"--no-deps megatron-bridge=={BRIDGE_VERSION}\n" in (ROOT / "Makefile").read_text()
+    assert (CONTAINER, BRIDGE_VERSION) == ("nvcr.io#nvidia/nemo:26.02", "0.3.0")

@@ -117,7 +117,7 @@ def build_plan(cfg: StudyConfig, *, has_gpu: bool = False, out: str = "runs/NAME
     disk = checkpoint_disk(cfg, tp)
     note += (f"; checkpoints: keep_last {t.keep_last} per arm, {disk / 1e9:,.0f} GB of the "
              f"{t.disk_budget_gb:g} GB disk budget" + (" (OVER BUDGET)" if disk > t.disk_budget_gb * 1e9 else ""))
-    command = (f"bash {out}/train/jobs/submit_all.sh pbs|slurm (rendered by study run)" if on_cluster and not has_gpu
+    command = (f"bash {out}/train/jobs/submit_all.sh pbs|slurm (qsub|sbatch; rendered by study run)" if on_cluster and not has_gpu
                else "--only train")
     rows.append(PlanRow("train", command, len(cfg.arms.names) * tokens / per_s, disk,
                         "gpu cluster" if on_cluster else "cpu", note))

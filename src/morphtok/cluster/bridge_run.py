@@ -114,7 +114,8 @@ def launch(cfg: StudyConfig, *, config_path: str, data_path: str, run_dir: Path,
                        validation_path=validation_path, validation_tokens=validation_tokens(validation_path),
                        ckpt_step=point.step, wandb_name=wandb_name,
                        wandb_save_dir=os.environ.get("WANDB_DIR") or str(run_dir / "wandb"))
-    atomic_write_json(run_dir / LAUNCH_FILE, {"config": config_path, "inputs": asdict(inputs)})
+    atomic_write_json(run_dir / LAUNCH_FILE, {"config": config_path, "inputs": asdict(inputs),
+                                              "identity": identity(cfg, data_path, validation_path)})
     log.info("resuming from step %s", point.step) if point.step else log.info("starting from %s", pretrained)
     env = {**os.environ, "WANDB_RUN_ID": resume.wandb_run_id(run_dir), "WANDB_RESUME": "allow"}
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
@@ -144,20 +145,28 @@ def worker(cfg: StudyConfig, run_dir: Path) -> int:  # pragma: no cover - needs 
 
 
 def marker_callback(run_dir: Path, inputs: RunInputs):  # pragma: no cover - needs Bridge's training loop
-    """A Bridge callback writing ``started.json`` as soon as the first checkpoint is complete."""
+    """A Bridge callback (rank 0): ``started.json`` once the first checkpoint is complete, and on a
+    fresh run ``step0.json``, the loss of the first batch on the imported weights (a random-init
+    Gemma 3 starts near ln(262144) = 12.5 nats; the pretrained 1B far below)."""
     from megatron.bridge.training.callbacks import Callback
 
     save_dir = Path(inputs.save_dir)
-    run_identity = json.loads((run_dir / LAUNCH_FILE).read_text(encoding="utf-8"))
+    run_identity = json.loads((run_dir / LAUNCH_FILE).read_text(encoding="utf-8")).get("identity", {})
 
     class RunMarker(Callback):
         def on_train_step_end(self, context) -> None:
-            if context.user_state.get("marked") or int(os.environ.get("RANK", "0")) != 0:
+            if int(os.environ.get("RANK", "0")) != 0:
+                return
+            step = context.state.train_state.step
+            if step == 1 and inputs.ckpt_step is None and context.loss_dict:
+                loss = {k: float(v.detach().float().mean()) for k, v in context.loss_dict.items()}
+                atomic_write_json(run_dir / "step0.json", {"step": 0, "loss": loss})
+            if context.user_state.get("marked"):
                 return
             latest = resume.latest_complete(save_dir)
             if latest is not None and has_tracker(save_dir):
                 if not (run_dir / resume.MARKER).is_file():
-                    resume.write_marker(run_dir, latest[0], run_identity.get("identity", {}))
+                    resume.write_marker(run_dir, latest[0], run_identity)
                 context.user_state["marked"] = True
 
     return RunMarker()
