@@ -127,3 +127,22 @@ def test_export_keeps_the_source_hf_config(tmp_path):
     assert json.loads((tmp_path / "export" / "config.json").read_text())["sliding_window"] == 512
     written = Gemma3TextConfig.from_pretrained(tmp_path / "export")  # as from_pretrained reads the export
     assert (written.sliding_window, written.tie_word_embeddings, written.max_position_embeddings) == (512, True, 32_768)
+
+
+def test_the_seed_command_line_dry_run_prints_the_validated_config(tmp_path, capsys):
+    """``training/nemo/run_cpt.py`` with the seed's flags, as far as it goes without GPUs."""
+    import runpy
+    from pathlib import Path
+
+    import yaml
+
+    script = Path(__file__).resolve().parents[2] / "training" / "nemo" / "run_cpt.py"
+    main = runpy.run_path(str(script), run_name="run_cpt")["main"]
+    code = main(["--data-path", TRAIN, "--checkpoint-dir", str(tmp_path / "gemma3-1b-baseline"),
+                 "--wandb-name", "gemma3-1b-baseline", "--max-steps", "2000", "--validation-path", VALID, "--dry-run"])
+    assert code == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed["train"]["train_iters"] == 2000  # --max-steps overrides train.max_steps
+    assert printed["logger"]["wandb_exp_name"] == "gemma3-1b-baseline"
+    assert printed["checkpoint"]["save"] == str(tmp_path / "gemma3-1b-baseline" / "checkpoints")
+    assert printed["dataset"]["blend_per_split"][1][0] == [VALID]

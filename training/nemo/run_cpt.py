@@ -59,12 +59,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.worker:
             return bridge_run.worker(cfg, run_dir)
         if args.dry_run:
+            import os
+
             from morphtok.train.bridge_recipe import RunInputs, build_config, finalize
+
+            os.environ.setdefault("WORLD_SIZE", str(cfg.train.num_gpus))  # validate as the job's ranks will
 
             inputs = RunInputs(data_path=args.data_path, save_dir=str(run_dir / "checkpoints"),
                                pretrained_dir=str(run_dir.parent / "hf_import"), validation_path=validation,
                                wandb_name=wandb_name)
-            print(finalize(build_config(cfg, inputs)).to_yaml())
+            finalize(build_config(cfg, inputs)).print_yaml()
             return 0
         if validation is None:
             logging.warning("no shared validation set: validating on 1%% of %s; arms' losses will not compare",

@@ -116,20 +116,37 @@ def launch(cfg: StudyConfig, *, config_path: str, data_path: str, run_dir: Path,
                        wandb_save_dir=os.environ.get("WANDB_DIR") or str(run_dir / "wandb"))
     atomic_write_json(run_dir / LAUNCH_FILE, {"config": config_path, "inputs": asdict(inputs),
                                               "identity": identity(cfg, data_path, validation_path)})
-    log.info("resuming from step %s", point.step) if point.step else log.info("starting from %s", pretrained)
-    env = {**os.environ, "WANDB_RUN_ID": resume.wandb_run_id(run_dir), "WANDB_RESUME": "allow"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               f"--nproc_per_node={cfg.train.num_gpus}", *worker_argv, "--worker"]
-    code = run_forwarding_signals(command, env)
-    if code != 0:
-        return code
+    if point.step is not None and point.step >= cfg.train.max_steps:
+        log.info("step %d reached before: no training, only the export", point.step)
+    else:
+        log.info("resuming from step %s (else from %s)", point.step, pretrained)
+        env = {**os.environ, "WANDB_RUN_ID": resume.wandb_run_id(run_dir), "WANDB_RESUME": "allow"}
+        command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+                   f"--nproc_per_node={cfg.train.num_gpus}", *worker_argv, "--worker"]
+        code = run_forwarding_signals(command, env)
+        if code != 0:
+            return code
     last = resume.latest_complete(save_dir)
     if last is None or last[0] < cfg.train.max_steps:
         log.warning("stopped at step %s of %s: rerun the job to continue", last and last[0], cfg.train.max_steps)
         return EXIT_RESUME
-    _child("export", cfg.train.model, str(last[1]), str(run_dir / "hf_export"))
-    log.info("exported step %d to %s", last[0], run_dir / "hf_export")
+    export_once(cfg.train.model, last, run_dir / "hf_export")
     return 0
+
+
+def export_once(model: str, checkpoint: tuple[int, Path], target: Path) -> Path:
+    """Export ``checkpoint`` to ``target`` (temp dir + rename; skipped when that step is there already)."""
+    record = target / "export.json"
+    if record.is_file() and json.loads(record.read_text(encoding="utf-8")).get("step") == checkpoint[0]:
+        return target
+    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")
+    _child("export", model, str(checkpoint[1]), str(tmp))
+    atomic_write_json(tmp / "export.json", {"step": checkpoint[0], "checkpoint": str(checkpoint[1]), "model": model})
+    if target.exists():
+        target.rename(target.with_name(f"{target.name}.old{os.getpid()}"))
+    tmp.rename(target)
+    log.info("exported step %d to %s", checkpoint[0], target)
+    return target
 
 
 def worker(cfg: StudyConfig, run_dir: Path) -> int:  # pragma: no cover - needs GPUs and the container
