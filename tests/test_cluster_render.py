@@ -106,3 +106,14 @@ def test_jobs_render_cli_accepts_overrides(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert load_config(tmp_path / "jobs" / "config.yaml").train.lr == 2e-4
+
+
+def test_study_plan_states_the_checkpoint_disk_against_the_budget():
+    from morphtok.study_plan import build_plan, checkpoint_disk
+
+    cfg = load_config("gemma3-1b-seapile")
+    (train,) = [row for row in build_plan(cfg, out="runs/x") if row.phase == "train"]
+    assert "keep_last 2 per arm, 106 GB of the 150 GB disk budget" in train.note
+    assert checkpoint_disk(cfg) == train.disk_bytes <= cfg.train.disk_budget_gb * 1e9
+    over = load_config("gemma3-1b-seapile", ["train.keep_last=3"])  # 3 x (3 x 16 + 2) + 4 = 154 GB
+    assert [row for row in build_plan(over, out="runs/x") if row.phase == "train"][0].note.endswith("(OVER BUDGET)")
