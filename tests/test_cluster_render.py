@@ -117,3 +117,26 @@ def test_study_plan_states_the_checkpoint_disk_against_the_budget():
     assert checkpoint_disk(cfg) == train.disk_bytes <= cfg.train.disk_budget_gb * 1e9
     over = load_config("gemma3-1b-seapile", ["train.keep_last=3"])  # 3 x (3 x 16 + 2) + 4 = 154 GB
     assert [row for row in build_plan(over, out="runs/x") if row.phase == "train"][0].note.endswith("(OVER BUDGET)")
+
+
+def test_array_index_n_reads_the_nth_chunk_of_the_manifest(tmp_path):
+    from morphtok.cluster.steps import chunk_input
+    from morphtok.errors import CorpusError
+
+    cfg = load_config("gemma3-1b-seapile", ["corpus.num_chunks=3"])
+    names = ["chunk_0001.jsonl", "chunk_0002.jsonl", "chunk_0003.jsonl"]
+    for name in names:
+        (tmp_path / name).write_text('{"id": "1", "text": "x"}\n')
+    assert chunk_input(cfg, tmp_path, 2) == tmp_path / "chunk_0002.jsonl"  # no manifest: the split's names
+    (tmp_path / "other.jsonl").write_text('{"id": "1", "text": "x"}\n')
+    manifest = {"num_chunks": 3, "chunks": ["chunk_0001.jsonl", "other.jsonl", "chunk_0003.jsonl"], "complete": True}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert chunk_input(cfg, tmp_path, 2) == tmp_path / "other.jsonl"  # the manifest decides
+    for index in (0, 4):
+        with pytest.raises(CorpusError, match="outside 1..3"):
+            chunk_input(cfg, tmp_path, index)
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "complete": False}))
+    with pytest.raises(CorpusError, match="did not finish"):
+        chunk_input(cfg, tmp_path, 1)
+    with pytest.raises(CorpusError, match="corpus.num_chunks=20"):
+        chunk_input(load_config("gemma3-1b-seapile"), tmp_path / "nowhere", 1)

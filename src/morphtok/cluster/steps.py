@@ -28,6 +28,9 @@ def chunk_files(cfg: StudyConfig, chunks_dir: str | Path) -> list[Path]:
     manifest = chunks_dir / "manifest.json"
     if manifest.is_file():
         data = json.loads(manifest.read_text(encoding="utf-8"))
+        if data.get("complete") is False:
+            raise CorpusError("the split did not finish (manifest says complete: false)", where=str(manifest),
+                              hint="run the split again")
         names = list(data.get("chunks", []))
         if data.get("num_chunks", len(names)) != len(names):
             raise CorpusError(f"manifest lists {len(names)} chunks but says num_chunks={data.get('num_chunks')}",
