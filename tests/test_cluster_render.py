@@ -138,5 +138,8 @@ def test_array_index_n_reads_the_nth_chunk_of_the_manifest(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "complete": False}))
     with pytest.raises(CorpusError, match="did not finish"):
         chunk_input(cfg, tmp_path, 1)
-    with pytest.raises(CorpusError, match="corpus.num_chunks=20"):
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CorpusError, match="the split has 3 chunks, the config says corpus.num_chunks=20"):
+        chunk_input(load_config("gemma3-1b-seapile"), tmp_path, 1)
+    with pytest.raises(CorpusError, match="20 of 20 chunk file"):
         chunk_input(load_config("gemma3-1b-seapile"), tmp_path / "nowhere", 1)
