@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from morphtok.cluster.disk import checkpoint_disk
 from morphtok.config import StudyConfig
 from morphtok.errors import CorpusError
 
@@ -60,19 +61,6 @@ def _params(model: str, tp: dict[str, Any]) -> float:
     if "1b" in model.lower():
         return float(table["google/gemma-3-1b-pt"])
     return float(table["gemma3-270m"])
-
-
-# The Megatron import of the HF weights (cluster path, once per model): fp32 weights, no optimizer.
-IMPORT_BYTES_PER_PARAM = 4
-
-
-def checkpoint_disk(cfg: StudyConfig, tp: dict[str, Any] | None = None) -> float:
-    """Bytes the study's training keeps on disk at most: ``keep_last`` checkpoints and one export
-    per arm, plus one import of the HF weights (what ``train.disk_budget_gb`` must hold)."""
-    tr = (tp or load_throughputs())["train"]
-    params = _params(cfg.train.model, tp or load_throughputs())
-    per_arm = params * (tr["checkpoint_bytes_per_param"] * cfg.train.keep_last + tr["export_bytes_per_param"])
-    return len(cfg.arms.names) * per_arm + params * IMPORT_BYTES_PER_PARAM
 
 
 def build_plan(cfg: StudyConfig, *, has_gpu: bool = False, out: str = "runs/NAME", tp: dict | None = None) -> list[PlanRow]:

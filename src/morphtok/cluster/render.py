@@ -103,7 +103,7 @@ def check(cfg: StudyConfig, launcher: str) -> None:
         from morphtok.train.bridge_recipe import check_supported
 
         check_supported(cfg)
-    from morphtok.study_plan import checkpoint_disk
+    from morphtok.cluster.disk import checkpoint_disk
 
     need, budget = checkpoint_disk(cfg), cfg.train.disk_budget_gb * 1e9
     if need > budget:
