@@ -138,3 +138,17 @@ def test_the_container_pin_is_the_tested_bridge_version():
     assert f"megatron-core=={MEGATRON_CORE_VERSION}\n" in requirements
     assert f"--no-deps megatron-bridge=={BRIDGE_VERSION}\n" in (ROOT / "Makefile").read_text()
     assert (CONTAINER, BRIDGE_VERSION) == ("nvcr.io#nvidia/nemo:26.02", "0.3.0")
+
+
+def test_the_export_runs_once_per_final_step_and_fails_clearly_without_bridge(tmp_path):
+    from morphtok.cluster.bridge_run import export_once
+
+    checkpoint = save(tmp_path / "checkpoints", 10_000)
+    target = tmp_path / "hf_export"
+    target.mkdir()
+    (target / "export.json").write_text(json.dumps({"step": 10_000}))
+    assert export_once("google/gemma-3-1b-pt", (10_000, checkpoint), target) == target  # done: nothing rerun
+    (target / "export.json").write_text(json.dumps({"step": 9_000}))  # an older export: redo it
+    with pytest.raises(CheckpointError, match="AutoBridge export failed"):  # no Bridge in this venv
+        export_once("google/gemma-3-1b-pt", (10_000, checkpoint), target)
+    assert json.loads((target / "export.json").read_text()) == {"step": 9_000}  # the old export is untouched
