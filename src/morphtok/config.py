@@ -137,7 +137,11 @@ class TrainConfig:
     num_nodes: int = field(default=1, metadata=at_least(1))
     launcher: str = field(default="local", metadata=one_of("local", "torchrun", "nemo"))
     wandb_project: str = "gemma3-seapile-cpt"
-    wandb_name: str = "gemma3-1b-{arm}"
+    wandb_name: str = "gemma3-1b-{arm}"  # only placeholder: {arm}; must give a plain name
+    # cluster jobs: host dir for checkpoints, run markers and exports ("" = <study dir>/checkpoints),
+    # and the disk the study's checkpoints may use (keep_last per arm must fit it; study plan prints it)
+    checkpoint_root: str = ""
+    disk_budget_gb: float = 150.0
 
     def constraints(self) -> Iterator[tuple[str, str]]:
         if self.min_lr > self.lr:

@@ -76,7 +76,7 @@ def _print_next_steps(console, run_dir: Path, records) -> None:
         marker = run_dir / record.name / "pending.json"
         if marker.is_file():
             for command in json.loads(marker.read_text(encoding="utf-8"))["outputs"].get("next_commands", []):
-                console.print(f"  {command}")
+                console.print(f"  {command}", soft_wrap=True, markup=False, highlight=False)  # one line, copyable
     if pending:
         console.print(f"afterwards, rerun the same command (finished phases are skipped): "
                       f"morphtok study run --config {run_dir / 'config.yaml'} --out {run_dir}")

@@ -73,6 +73,8 @@ def run_corpus(ctx: StudyContext) -> PhaseResult:
             raise
         # No network here: say exactly what to run where there is one; the rest waits.
         log.warning("%s", err)
+        if _needs_cluster(ctx):  # the cluster does the rest: download, split, then submit_all.sh
+            return _render_cluster_jobs(ctx)
         commands = [
             f"python scripts/download_seapile.py --output {target} --language {cfg.language}"
             + (f" --limit {cfg.limit}" if cfg.limit else ""),
@@ -251,11 +253,9 @@ def _needs_cluster(ctx: StudyContext) -> bool:
 
 def _render_cluster_jobs(ctx: StudyContext) -> PhaseResult:
     """No GPU here: render the PBS/Slurm jobs for training and stop, saying what to run next."""
-    render = entry_point("train", "morphtok.cluster", "render_jobs")
-    out = ctx.phase_dir("train") / "jobs"
-    rendered = render(ctx.cfg, out, run_dir=ctx.run_dir)
-    paths = [str(p) for p in (rendered.values() if isinstance(rendered, dict) else rendered)]
-    commands = [f"qsub {p}" for p in paths if p.endswith(".pbs")] + [f"sbatch {p}" for p in paths if p.endswith(".slurm")]
+    submit_plan = entry_point("train", "morphtok.cluster", "submit_plan")
+    rendered, commands = submit_plan(ctx.cfg, ctx.run_dir)
+    paths = [str(p) for p in rendered.values()]
     return PhaseResult(
         {"jobs": paths, "next_commands": commands},
         complete=False,

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from morphtok.cluster.disk import checkpoint_disk
 from morphtok.config import StudyConfig
 from morphtok.errors import CorpusError
 
@@ -101,8 +102,10 @@ def build_plan(cfg: StudyConfig, *, has_gpu: bool = False, out: str = "runs/NAME
     else:
         per_s = tr["cpu_tokens_per_s"].get(t.model, tr["cpu_tokens_per_s"]["gemma3-270m"])
         note = f"{tokens / 1e6:,.2f}M tokens/arm on CPU"
-    disk = len(cfg.arms.names) * params * (tr["checkpoint_bytes_per_param"] * t.keep_last + tr["export_bytes_per_param"])
-    command = (f"qsub {out}/train/jobs/run_cpt_<arm>.pbs (rendered by --only train)" if on_cluster and not has_gpu
+    disk = checkpoint_disk(cfg, tp)
+    note += (f"; checkpoints: keep_last {t.keep_last} per arm, {disk / 1e9:,.0f} GB of the "
+             f"{t.disk_budget_gb:g} GB disk budget" + (" (OVER BUDGET)" if disk > t.disk_budget_gb * 1e9 else ""))
+    command = (f"bash {out}/train/jobs/submit_all.sh pbs|slurm (qsub|sbatch; rendered by study run)" if on_cluster and not has_gpu
                else "--only train")
     rows.append(PlanRow("train", command, len(cfg.arms.names) * tokens / per_s, disk,
                         "gpu cluster" if on_cluster else "cpu", note))
