@@ -53,7 +53,7 @@ def test_run_names_follow_the_template():
 
 
 @pytest.mark.parametrize(("override", "message"), [
-    ("arms.names=[baseline, 'pa/tok']", "not a plain name"),
+    ("arms.names=[baseline, 'pa/tok']", "'pa/tok'"),  # refused by the config's arm check first
     ("train.num_nodes=2", "one node"),
     ("train.keep_last=11", "disk_budget_gb"),
     ("train.model=meta-llama/Llama-3.2-1B", "no Megatron-Bridge recipe"),
