@@ -90,6 +90,11 @@ class TrainConfig:
     launcher: str = "local"  # local | torchrun | nemo
     wandb_project: str = "gemma3-seapile-cpt"
     wandb_name: str = "gemma3-1b-{arm}"
+    # Local trainer only (morphtok.train): schedule name, weights dtype, memory switches.
+    lr_schedule: str = "warmup_cosine"  # a name in morphtok.train.schedules.SCHEDULES
+    param_dtype: str = "fp32"  # fp32 | bf16 (bf16 weights, fp32 master weights + moments; GPU bf16-mixed only)
+    gradient_checkpointing: bool = True  # recompute each layer's activations in backward (Gemma 3 1B fits 40 GB)
+    loss_chunk_size: int = 1024  # output-head positions per cross-entropy chunk (bounds the logits in memory)
 
 
 @dataclass
