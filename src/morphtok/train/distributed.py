@@ -43,7 +43,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DistContext:
-    """Where this process sits in the job; ``world_size == 1`` means no torch.distributed."""
+    """Where this process sits in the job; ``backend is None`` means no torch.distributed.
+
+    :func:`setup` makes a process group only for ``WORLD_SIZE > 1``; a caller that made one
+    itself (``benchmarks/gpu_check.py``: NCCL at world size 1) passes its backend here."""
 
     rank: int = 0
     local_rank: int = 0
@@ -55,7 +58,8 @@ class DistContext:
 
     @property
     def enabled(self) -> bool:
-        return self.world_size > 1
+        """Running under a process group: DDP, no_sync and collectives apply (world size 1 included)."""
+        return self.backend is not None
 
     @property
     def is_main(self) -> bool:

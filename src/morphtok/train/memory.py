@@ -7,7 +7,7 @@ trainer's weights dtype, gradient checkpointing and chunked loss
 (:class:`~morphtok.train.loss.CausalLMLoss`), the AdamW of
 :func:`~morphtok.train.optimizer.build_optimizer`, gradient clipping, for two optimizer
 steps of two micro-batches each (the second step is the first with optimizer state, the
-second micro-batch the first with accumulated gradients). A dispatch mode records
+second micro-batch the first with accumulated gradients), through :mod:`morphtok.train.step`. A dispatch mode records
 every tensor's allocation and release (rounded to 512 bytes as the CUDA caching allocator
 rounds) and keeps the peak; the report splits it into weights, gradients, optimizer state
 and the rest (activations and temporaries).
@@ -47,7 +47,9 @@ class MemoryReport:
     def summary(self) -> str:
         parts = {"weights": self.parameters_bytes, "grads": self.gradients_bytes, "optimizer": self.optimizer_bytes,
                  "activations+temporaries": self.activations_bytes}
-        return f"peak {self.gib():.2f} GiB (" + ", ".join(f"{k} {v / 2**30:.2f}" for k, v in parts.items()) + ")"
+        unit, scale = ("GiB", 2**30) if self.peak >= 2**30 else ("MiB", 2**20)
+        return (f"peak {self.peak / scale:.2f} {unit} (" + ", ".join(f"{k} {v / scale:.2f}" for k, v in parts.items())
+                + ")")
 
 
 _ROUND = 512  # the CUDA caching allocator's smallest block
@@ -117,9 +119,11 @@ def step_peak_memory(config_kwargs: dict, train_cfg, *, micro_steps: int = 2, st
     from torch._subclasses.fake_tensor import FakeTensorMode
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
+    from morphtok.train.distributed import DistContext
     from morphtok.train.loss import CausalLMLoss
     from morphtok.train.models import enable_activation_checkpointing
     from morphtok.train.optimizer import MasterWeightAdamW, build_optimizer, clip_gradients
+    from morphtok.train.step import accumulate_gradients
 
     bf16_mixed = train_cfg.precision == "bf16-mixed"
     tracker = _AllocationTracker()
@@ -138,12 +142,10 @@ def step_peak_memory(config_kwargs: dict, train_cfg, *, micro_steps: int = 2, st
         shape = (train_cfg.micro_batch_size, train_cfg.seq_length + 1)
         for _ in range(steps):
             optimizer.zero_grad(set_to_none=True)
-            for _ in range(micro_steps):
-                batch = torch.randint(0, config_kwargs["vocab_size"], shape)
-                with cast():
-                    nll, count = loss_fn(batch)
-                (nll / count / micro_steps).backward()
-            clip_gradients(optimizer, train_cfg.grad_clip)
+            batches = (torch.randint(0, config_kwargs["vocab_size"], shape) for _ in range(micro_steps))
+            accumulate_gradients(loss_fn, batches, accumulation=micro_steps, autocast=cast, dist=DistContext(),
+                                 device="cpu")
+            clip_gradients(optimizer, train_cfg.grad_clip)  # finish_step without its sync: fake tensors have no values
             grads = [p.grad for group in adamw.param_groups for p in group["params"] if p.grad is not None]
             gradients_bytes = _bytes(grads)  # as the update sees them (fp32 masters' grads in bf16 mode)
             optimizer.step()

@@ -9,11 +9,11 @@ cross-entropy) -> optimizer (:mod:`morphtok.train.optimizer`) -> LR schedule
 
 Data: the global batch of step ``s`` is ``global_batch / micro_batch`` micro-batches of
 ``micro_batch`` windows each, drawn from a generator seeded by (seed, s, k), so it does not
-depend on the number of processes (see the sampler). Each step: every micro-batch's loss
-(mean over its targets, divided by the accumulation count) is back-propagated, the
-gradients are clipped to ``grad_clip``, and the loss and gradient norm are read back once
-(the step's only host-device sync): a NaN or infinite value stops training with a
-:class:`~morphtok.errors.TrainingError` naming the step, before the update. Validation
+depend on the number of processes (see the sampler). Each step (:mod:`morphtok.train.step`):
+every micro-batch's loss (mean over its targets, divided by the accumulation count) is
+back-propagated, the gradients are clipped to ``grad_clip``, and the loss and gradient norm
+are read back once (the step's only host-device sync): a NaN or infinite value stops
+training with a :class:`~morphtok.errors.TrainingError` naming the step, before the update. Validation
 (step 0, then every ``val_interval``; :mod:`morphtok.train.validation`) runs on the shared
 held-out raw text, always tokenized with the *baseline* (canonical) tokenizer whatever the
 arm, and reports bits per byte (``val/bpb``), comparable across arms.
@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import shutil
 import time
@@ -47,13 +46,12 @@ from pathlib import Path
 
 import numpy as np
 
-from morphtok.errors import DatasetError, TrainingError
+from morphtok.errors import DatasetError
 from morphtok.progress import make_progress
 from morphtok.train.distributed import (
     DistContext,
     all_reduce_sum,
     barrier,
-    maybe_no_sync,
     micro_indices,
     setup,
     teardown,
@@ -288,30 +286,14 @@ class Trainer:
 
     def _train_step(self) -> tuple[float, float]:
         """One optimizer step over this rank's share of the global batch: (loss, grad norm)."""
-        import torch
-
-        from morphtok.train.optimizer import clip_gradients
+        from morphtok.train.step import accumulate_gradients, finish_step
 
         self.optimizer.zero_grad(set_to_none=True)
-        total = torch.zeros((), device=self.dist.device)
-        micro_ids = micro_indices(self.dist.rank, self.accum)
-        for i, batch in enumerate(self.sampler.micro_batches(micro_ids)):
-            # Gradients are all-reduced only on the last micro-step (DDP averages them over ranks,
-            # which with the 1/accum scaling gives the mean over all world x accum micro-batches).
-            with maybe_no_sync(self.ddp, self.dist, final=i == self.accum - 1):
-                with self._autocast():
-                    nll, count = self.ddp(batch.to(self.dist.device, non_blocking=True))
-                loss = nll / count.clamp(min=1) / self.accum
-                loss.backward()
-            total += loss.detach()  # stays on the device: no sync per micro-step
-        grad_norm = clip_gradients(self.optimizer, self.train_cfg.grad_clip)
-        loss_value, norm_value = torch.stack([total.float(), grad_norm.float()]).tolist()  # the step's one sync
-        if not (math.isfinite(loss_value) and math.isfinite(norm_value)):
-            raise TrainingError(f"non-finite training loss {loss_value} (gradient norm {norm_value}) at step "
-                                f"{self.step + 1}; stopped before the update", where=str(self.dir),
-                                hint="lower train.lr, check the data, or resume from an earlier checkpoint")
-        self.optimizer.step()
-        return loss_value, norm_value
+        micro_batches = self.sampler.micro_batches(micro_indices(self.dist.rank, self.accum))
+        total = accumulate_gradients(self.ddp, micro_batches, accumulation=self.accum, autocast=self._autocast,
+                                     dist=self.dist, device=self.dist.device)
+        return finish_step(self.optimizer, total, grad_clip=self.train_cfg.grad_clip, step=self.step + 1,
+                           where=str(self.dir))
 
     def train(self) -> Path:
         """Train to ``max_steps`` (resuming if possible) and export; destroys the process group it made."""
