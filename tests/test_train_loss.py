@@ -86,3 +86,18 @@ def test_causal_lm_loss_equals_the_models_own_loss():
 def test_bad_chunk_size_is_refused():
     with pytest.raises(ValueError, match="chunk_size"):
         linear_cross_entropy(torch.zeros(2, 3), torch.zeros(4, 3), torch.zeros(2, dtype=torch.long), chunk_size=0)
+
+
+def test_chunked_loss_under_bf16_autocast_matches_the_plain_loss():
+    """The GPU path's dtype handling (bf16 matmuls, fp32 softmax), played by CPU autocast."""
+    generator = torch.Generator().manual_seed(5)
+    hidden = torch.randn(96, 32, generator=generator)
+    weight = torch.randn(300, 32, generator=generator) * 0.2
+    targets = torch.randint(0, 300, (96,), generator=generator)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        ours = _grads(lambda h, w, t: linear_cross_entropy(h, w, t, chunk_size=40), hidden, weight, targets)
+        plain = _grads(_plain, hidden, weight, targets)
+    assert ours[0] == pytest.approx(float(plain[0]), rel=1e-3)
+    assert ours[1].dtype == torch.float32 and ours[2].dtype == torch.float32  # grads in the inputs' dtypes
+    for mine, reference in zip(ours[1:], plain[1:], strict=True):  # bf16 rounding, at other places
+        assert float((mine - reference).norm() / reference.norm()) < 1e-2

@@ -84,11 +84,11 @@ def test_resume_reproduces_the_uninterrupted_losses(data, tmp_path, one_thread):
         assert resumed[step] == pytest.approx(full[step], abs=1e-6)
 
 
-def test_export_reproduces_trainer_logits(data, tmp_path):
+def test_export_reproduces_trainer_logits(data, tmp_path, one_thread):
     from transformers import AutoModelForCausalLM
 
     cfg = load_config("demo", OVERRIDES)
-    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation.jsonl"),
+    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation_short.jsonl"),
                       tmp_path / "ck")
     export = trainer.train()
     reloaded = AutoModelForCausalLM.from_pretrained(export)
@@ -99,7 +99,7 @@ def test_export_reproduces_trainer_logits(data, tmp_path):
     assert (export / "morphtok_vocab.npy").is_file() and (export / "tokenizer.json").is_file()
 
 
-def test_any_checkpoint_loads_and_exports(data, tmp_path):
+def test_any_checkpoint_loads_and_exports(data, tmp_path, one_thread):
     """A ``step_*`` checkpoint is a model dir of its own (evaluation loads it) and
     ``morphtok export`` turns any step's checkpoint into a HF model directory."""
     from transformers import AutoModelForCausalLM
@@ -108,7 +108,7 @@ def test_any_checkpoint_loads_and_exports(data, tmp_path):
     from morphtok.train.models import load_causal_lm
 
     cfg = load_config("demo", OVERRIDES)
-    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation.jsonl"),
+    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation_short.jsonl"),
                       tmp_path / "ck")
     trainer.train()
     batch = trainer.sampler.batch(0, 0)[:, :-1].clamp(min=0)

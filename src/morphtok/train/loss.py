@@ -56,11 +56,12 @@ class _LinearCrossEntropy(torch.autograd.Function):
             if softcap:
                 probs *= slope
                 del slope
-            grad = probs.to(h.dtype if not torch.is_autocast_enabled(h.device.type) else
-                            torch.get_autocast_dtype(h.device.type))
+            # In the matmuls' dtype: autocast's (which reuses its cached cast of the weight) or the weights'.
+            cast = torch.is_autocast_enabled(h.device.type)
+            grad = probs.to(torch.get_autocast_dtype(h.device.type) if cast else weight.dtype)
             del probs, logits
-            grad_hidden[start : start + chunk_size] = grad @ weight.to(grad.dtype)
-            grad_weight += (grad.t() @ h.to(grad.dtype)).float()
+            grad_hidden[start : start + chunk_size] = grad @ weight
+            grad_weight += (grad.t() @ h).float()
         ctx.save_for_backward(grad_hidden, grad_weight)
         ctx.weight_dtype = weight.dtype
         return total

@@ -3,7 +3,8 @@ accounting (:mod:`morphtok.train.memory`) and ``benchmarks/gpu_check.py`` all ru
 
 :func:`accumulate_gradients` back-propagates every micro-batch's loss (its mean over its
 targets, divided by the accumulation count) and keeps the running loss on the device: no
-host-device sync per micro-step. Under DDP the gradients are all-reduced only on the last
+host-device sync per micro-step (on CUDA the micro-batch is copied from pinned memory, since a
+copy from pageable memory synchronises the stream). Under DDP the gradients are all-reduced only on the last
 micro-step (``no_sync`` before), and DDP's averaging over ranks with the 1/accumulation
 scaling gives the mean over all world x accumulation micro-batches.
 
@@ -29,7 +30,10 @@ def accumulate_gradients(loss_module: Any, micro_batches: Iterable[torch.Tensor]
                          autocast: Callable, dist: DistContext, device: str) -> torch.Tensor:
     """Backward over ``micro_batches`` (``accumulation`` of them); the summed scaled loss, on the device."""
     total = torch.zeros((), device=device)
+    cuda = str(device).startswith("cuda")
     for i, batch in enumerate(micro_batches):
+        if cuda:  # a copy from pageable memory would wait for the GPU's queue to drain: pinned ones do not
+            batch = batch.pin_memory()
         with maybe_no_sync(loss_module, dist, final=i == accumulation - 1):
             with autocast():
                 nll, count = loss_module(batch.to(device, non_blocking=True))

@@ -1,11 +1,13 @@
 """The local trainer: plain PyTorch + transformers, CPU here and GPUs elsewhere.
 
 ``Trainer.__init__`` wires the components in the pipeline's order (as torchtitan's):
-config -> seeds -> tokenizer -> data (:class:`~morphtok.train.sampler.TokenSampler`,
-memory-mapped) -> model -> loss (:class:`~morphtok.train.loss.CausalLMLoss`, chunked
-cross-entropy) -> optimizer (:mod:`morphtok.train.optimizer`) -> LR schedule
-(:mod:`morphtok.train.schedules`) -> checkpointer (:class:`~morphtok.train.checkpoint.CheckpointManager`)
--> metrics (:class:`~morphtok.train.metrics.MetricsSink`).
+config -> seeds -> tokenizer -> datasets (checked; the run's fingerprint) -> model (for
+``tiny``, its vocabulary from the declared datasets) -> data sampler
+(:class:`~morphtok.train.sampler.TokenSampler`, memory-mapped; it needs the model's vocabulary
+size) -> loss (:class:`~morphtok.train.loss.CausalLMLoss`, chunked cross-entropy) -> optimizer
+(:mod:`morphtok.train.optimizer`) -> LR schedule (:mod:`morphtok.train.schedules`) ->
+checkpointer (:class:`~morphtok.train.checkpoint.CheckpointManager`) -> metrics
+(:class:`~morphtok.train.metrics.MetricsSink`).
 
 Data: the global batch of step ``s`` is ``global_batch / micro_batch`` micro-batches of
 ``micro_batch`` windows each, drawn from a generator seeded by (seed, s, k), so it does not
