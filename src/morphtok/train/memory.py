@@ -16,8 +16,10 @@ What stands in for the GPU: the fake tensors live on the CPU, so CUDA bf16 autoc
 played by CPU bf16 autocast (the same casts for matmuls), attention runs PyTorch's CPU
 flash ``scaled_dot_product_attention`` kernel (which, like CUDA's memory-efficient and flash
 kernels, keeps the output and log-sum-exp, not the sequence x sequence weights), and AdamW runs its single-tensor implementation, which, like the fused CUDA
-kernel, updates one tensor at a time without list-wide temporaries. Not counted: the CUDA
-context (~0.5 GB), allocator fragmentation and NCCL buffers; callers keep a margin.
+kernel, updates one tensor at a time without list-wide temporaries. The step runs without DDP:
+under DDP the gradients are views into its all-reduce buckets (``gradient_as_bucket_view``), so
+it adds no gradient-sized buffer. Not counted: the CUDA context (~0.5 GB), allocator
+fragmentation and NCCL buffers; callers keep a margin.
 """
 
 from __future__ import annotations

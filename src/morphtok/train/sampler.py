@@ -20,10 +20,16 @@ model id (an id without one is a clear error, not a silent expansion).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from morphtok.data.indexed import IndexedReader, bin_path
 from morphtok.errors import CheckpointError, DatasetError
+
+if TYPE_CHECKING:
+    import torch
 
 
 def token_memmap(prefix: str) -> np.ndarray:
@@ -84,7 +90,7 @@ class TokenSampler:
                                hint="train a model whose vocabulary covers the tokenizer that made this dataset")
         return row
 
-    def batch(self, step: int, micro: int):
+    def batch(self, step: int, micro: int) -> torch.Tensor:
         """Micro-batch ``micro`` of ``step``: a (micro_batch, seq_length + 1) LongTensor, ``-100`` padded."""
         import torch
 
@@ -95,7 +101,7 @@ class TokenSampler:
         rows = [np.pad(r, (0, length - len(r)), constant_values=-100) for r in rows]
         return torch.from_numpy(np.stack(rows))
 
-    def micro_batches(self, micro_ids):
+    def micro_batches(self, micro_ids: Iterable[int]) -> Iterator[torch.Tensor]:
         """The micro-batches ``micro_ids`` of the current position (see :meth:`advance`)."""
         return (self.batch(self.position, k) for k in micro_ids)
 
