@@ -68,9 +68,9 @@ from morphtok.train.validation import (  # evaluate_bpb is re-exported: callers 
 
 log = logging.getLogger(__name__)
 EXPORT = "export"
-# What a trainer creates in its checkpoint dir: all that --force removes.
-RUN_FILES = ("step_*", ".tmp_step_*", EXPORT, f".tmp_{EXPORT}", "metrics.jsonl", "wandb_run_id", "wandb",
-             "morphtok_vocab.npy")
+# What a trainer creates in its checkpoint dir and --force removes. Not wandb/: offline W&B runs
+# may still be waiting for `wandb sync`; the fresh run gets a new W&B run id.
+RUN_FILES = ("step_*", ".tmp_step_*", EXPORT, f".tmp_{EXPORT}", "metrics.jsonl", "wandb_run_id", "morphtok_vocab.npy")
 
 
 def accumulation_steps(global_batch: int, micro_batch: int, world_size: int = 1) -> int:
