@@ -14,11 +14,11 @@ from process_kill import kill_when
 
 from morphtok.config import load_config
 from morphtok.errors import ConfigError, DatasetError
+from morphtok.train.schedules import warmup_cosine as learning_rate
 from morphtok.train.trainer import (
     Trainer,
     accumulation_steps,
     evaluate_bpb,
-    learning_rate,
     run,
     validation_documents,
 )
@@ -32,15 +32,24 @@ def data(train_data):
     return train_data  # tests/conftest.py: shared with the other trainer tests
 
 
+@pytest.fixture
+def one_thread(monkeypatch):
+    """One torch thread (as torchrun gives each process): no spin-waiting on a busy 2-core machine."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
 def _losses(directory: Path) -> dict[int, float]:
     rows = [json.loads(line) for line in (directory / "metrics.jsonl").read_text().splitlines()]
     return {r["step"]: r["train/loss"] for r in rows if "train/loss" in r}
 
 
-def test_resume_reproduces_the_uninterrupted_losses(data, tmp_path):
+def test_resume_reproduces_the_uninterrupted_losses(data, tmp_path, one_thread):
     cfg = load_config("demo", OVERRIDES)
-    prefixes = [str(data / "pre" / "patok" / "chunk_0001")]
-    run(cfg, "patok", prefixes, str(data / "validation.jsonl"), tmp_path / "full")
+    prefixes, validation = [str(data / "pre" / "patok" / "chunk_0001")], str(data / "validation_short.jsonl")
+    run(cfg, "patok", prefixes, validation, tmp_path / "full")
     full = _losses(tmp_path / "full")
     assert sorted(full) == list(range(1, 9))
     # Simulate a crash right after the step-4 checkpoint: drop later state and rerun the same command.
@@ -48,31 +57,49 @@ def test_resume_reproduces_the_uninterrupted_losses(data, tmp_path):
     shutil.copytree(tmp_path / "full", crashed)
     shutil.rmtree(crashed / "export")
     shutil.rmtree(crashed / "step_0000008")
-    lines = (crashed / "metrics.jsonl").read_text().splitlines()
-    kept = [line for line in lines if json.loads(line)["step"] <= 4]
-    (crashed / "metrics.jsonl").write_text("\n".join(kept) + "\n")
-    run(cfg, "patok", prefixes, str(data / "validation.jsonl"), crashed)
+    rows = [json.loads(line) for line in (crashed / "metrics.jsonl").read_text().splitlines()]
+    # Rows of the "killed" run carry a marker: a resumed run keeps them, a fresh start would rewrite
+    # the file. (Training is deterministic, so equal losses alone would not prove a resume.)
+    kept = [{**r, "before_crash": True} for r in rows if r["step"] <= 4]
+    (crashed / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept))
+
+    # Every component stands where it stood after step 4 of the uninterrupted run.
+    trainer = Trainer(cfg, "patok", prefixes, validation, crashed)
+    assert trainer.resume() is True
+    assert (trainer.step, trainer.sampler.position, trainer.schedule.next_step) == (4, 4, 4)
+    saved = torch.load(crashed / "step_0000004" / "state.pt", weights_only=True)
+    restored = trainer.optimizer.state_dict()["state"]
+    assert restored.keys() == saved["optimizer"]["state"].keys() and restored
+    for key, moments in saved["optimizer"]["state"].items():
+        assert torch.equal(restored[key]["exp_avg"], moments["exp_avg"]), key
+    del trainer
+
+    run(cfg, "patok", prefixes, validation, crashed)
+    rows = [json.loads(line) for line in (crashed / "metrics.jsonl").read_text().splitlines()]
+    assert all(r.get("before_crash") for r in rows if r["step"] <= 4), "the rerun started afresh instead of resuming"
+    assert not any(r.get("before_crash") for r in rows if r["step"] > 4)
     resumed = _losses(crashed)
+    assert sorted(resumed) == list(range(1, 9))
     for step in range(5, 9):
         assert resumed[step] == pytest.approx(full[step], abs=1e-6)
 
 
-def test_export_reproduces_trainer_logits(data, tmp_path):
+def test_export_reproduces_trainer_logits(data, tmp_path, one_thread):
     from transformers import AutoModelForCausalLM
 
     cfg = load_config("demo", OVERRIDES)
-    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation.jsonl"),
+    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation_short.jsonl"),
                       tmp_path / "ck")
     export = trainer.train()
     reloaded = AutoModelForCausalLM.from_pretrained(export)
-    batch = trainer._batch(0, 0)[:, :-1].clamp(min=0)
+    batch = trainer.sampler.batch(0, 0)[:, :-1].clamp(min=0)
     trainer.model.to("cpu").eval()  # the trainer uses CUDA when there is one
     with torch.no_grad():
         assert torch.allclose(trainer.model(input_ids=batch).logits, reloaded(input_ids=batch).logits, atol=1e-5)
     assert (export / "morphtok_vocab.npy").is_file() and (export / "tokenizer.json").is_file()
 
 
-def test_any_checkpoint_loads_and_exports(data, tmp_path):
+def test_any_checkpoint_loads_and_exports(data, tmp_path, one_thread):
     """A ``step_*`` checkpoint is a model dir of its own (evaluation loads it) and
     ``morphtok export`` turns any step's checkpoint into a HF model directory."""
     from transformers import AutoModelForCausalLM
@@ -81,10 +108,10 @@ def test_any_checkpoint_loads_and_exports(data, tmp_path):
     from morphtok.train.models import load_causal_lm
 
     cfg = load_config("demo", OVERRIDES)
-    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation.jsonl"),
+    trainer = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation_short.jsonl"),
                       tmp_path / "ck")
     trainer.train()
-    batch = trainer._batch(0, 0)[:, :-1].clamp(min=0)
+    batch = trainer.sampler.batch(0, 0)[:, :-1].clamp(min=0)
     trainer.model.to("cpu").eval()
     final = load_causal_lm(str(tmp_path / "ck" / "step_0000008"))
     assert final.vocab_map is not None and final.tokenizer.content_hash == trainer.tokenizer.content_hash
@@ -101,11 +128,15 @@ def test_any_checkpoint_loads_and_exports(data, tmp_path):
 
 
 def test_one_vocabulary_for_all_arms(data, tmp_path):
+    """Given every arm's datasets, each arm's tiny model has the same vocabulary (and size)."""
     cfg = load_config("demo", OVERRIDES)
-    a = Trainer(cfg, "baseline", [str(data / "pre" / "baseline" / "chunk_0001")], str(data / "validation.jsonl"), tmp_path / "a")
-    b = Trainer(cfg, "patok", [str(data / "pre" / "patok" / "chunk_0001")], str(data / "validation.jsonl"), tmp_path / "b")
+    every_arm = [str(data / "pre" / arm / "chunk_0001") for arm in ("baseline", "patok")]
+    a = Trainer(cfg, "baseline", every_arm[:1], str(data / "validation.jsonl"), tmp_path / "a", vocab_prefixes=every_arm)
+    b = Trainer(cfg, "patok", every_arm[1:], str(data / "validation.jsonl"), tmp_path / "b", vocab_prefixes=every_arm)
     assert a.vocab_map.kept.tolist() == b.vocab_map.kept.tolist()
     assert a.model.get_input_embeddings().num_embeddings == b.model.get_input_embeddings().num_embeddings
+    alone = Trainer(cfg, "patok", every_arm[1:], str(data / "validation.jsonl"), tmp_path / "c")
+    assert len(alone.vocab_map) < len(b.vocab_map)  # the declared datasets, not a glob, decide
 
 
 def test_schedule_and_accumulation():
@@ -132,6 +163,22 @@ def test_bad_inputs_are_refused(data, tmp_path):
         Trainer(cfg, "baseline", [str(forged)], str(data / "validation.jsonl"), tmp_path / "y")
     with pytest.raises(ConfigError, match="unknown key"):
         load_config("demo", ["train.learning_rate=1"])
+
+
+def test_uncommitted_or_changed_datasets_are_refused(data, tmp_path):
+    """A dataset without its commit marker (killed preprocess) or whose files changed is never trained on."""
+    cfg = load_config("demo", OVERRIDES)
+    source = data / "pre" / "baseline" / "chunk_0001"
+    copy = tmp_path / "copy"
+    for suffix in (".bin", ".idx"):
+        shutil.copy(f"{source}{suffix}", f"{copy}{suffix}")
+    with pytest.raises(DatasetError, match="uncommitted dataset"):
+        Trainer(cfg, "baseline", [str(copy)], str(data / "validation.jsonl"), tmp_path / "x")
+    shutil.copy(f"{source}.stats.json", f"{copy}.stats.json")
+    with open(f"{copy}.bin", "ab") as handle:
+        handle.write(b"\0\0")  # one more token: another run's data under the same stats.json
+    with pytest.raises(DatasetError, match="does not match its stats.json"):
+        Trainer(cfg, "baseline", [str(copy)], str(data / "validation.jsonl"), tmp_path / "y")
 
 
 def test_pretrained_weights_load_step0_bpb(data):

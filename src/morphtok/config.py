@@ -142,6 +142,13 @@ class TrainConfig:
     # and the disk the study's checkpoints may use (keep_last per arm must fit it; study plan prints it)
     checkpoint_root: str = ""
     disk_budget_gb: float = 150.0
+    # Local trainer only (morphtok.train): schedule name, weights dtype, memory switches.
+    lr_schedule: str = "warmup_cosine"  # a name in morphtok.train.schedules.SCHEDULES
+    # bf16: bf16 weights, fp32 master weights + moments (GPU bf16-mixed only)
+    param_dtype: str = field(default="fp32", metadata=one_of("fp32", "bf16"))
+    gradient_checkpointing: bool = True  # recompute each layer's activations in backward (Gemma 3 1B fits 40 GB)
+    # output-head positions per cross-entropy chunk (bounds the logits in memory)
+    loss_chunk_size: int = field(default=1024, metadata=at_least(1))
 
     def constraints(self) -> Iterator[tuple[str, str]]:
         if self.min_lr > self.lr:

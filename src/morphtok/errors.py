@@ -46,6 +46,10 @@ class CheckpointError(MorphtokError):
     """A checkpoint or model cannot be loaded or saved."""
 
 
+class TrainingError(MorphtokError):
+    """Training cannot go on (e.g. the loss became NaN or infinite)."""
+
+
 class BenchmarkError(MorphtokError):
     """A benchmark file is invalid or fails validation."""
 

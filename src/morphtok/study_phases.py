@@ -219,9 +219,11 @@ def run_train(ctx: StudyContext) -> PhaseResult:
     train = entry_point("train", "morphtok.train.trainer", "run")
     models: dict[str, str] = {}
     training_dirs: dict[str, str] = {}
+    # The tiny model's vocabulary comes from every arm's declared datasets (one map for all arms).
+    every_arm = [prefix for arm in cfg.arms.names for prefix in pre["prefixes"][arm]]
     for arm in cfg.arms.names:
         checkpoint_dir = ctx.phase_dir("train") / arm
-        result = train(cfg, arm, pre["prefixes"][arm], pre["validation"], checkpoint_dir)
+        result = train(cfg, arm, pre["prefixes"][arm], pre["validation"], checkpoint_dir, vocab_prefixes=every_arm)
         export = _export_dir(result, checkpoint_dir)
         models[arm] = str(export)
         training_dirs[arm] = str(checkpoint_dir)

@@ -13,6 +13,9 @@ def train(
     arm: str = typer.Option("baseline", "--arm", help="baseline | stochastok | patok (names the run)."),
     model: str | None = typer.Option(None, "--model", help="tiny | gemma3-270m | HF id | local dir."),
     data_path: list[str] = typer.Option(..., "--data-path", help="Indexed dataset prefix(es); repeat for a blend."),
+    vocab_data_path: list[str] = typer.Option(
+        [], "--vocab-data-path",
+        help="tiny model: every arm's dataset prefixes, so all arms share one vocabulary (repeatable)."),
     validation: str = typer.Option(..., "--validation", help="Shared held-out validation.jsonl (raw text)."),
     checkpoint_dir: str = typer.Option(..., "--checkpoint-dir"),
     max_steps: int | None = typer.Option(None, "--max-steps"),
@@ -21,8 +24,9 @@ def train(
     log_interval: int | None = typer.Option(None, "--log-interval"),
     wandb_name: str | None = typer.Option(None, "--wandb-name"),
     overrides: list[str] = typer.Option([], "--set", help="Config override key=value (repeatable)."),
+    force: bool = typer.Option(False, "--force", help="Start afresh: delete this dir's checkpoints and export first."),
 ) -> None:
-    """Continued pretraining on one arm's data; resumes from the latest checkpoint."""
+    """Continued pretraining on one arm's data; resumes from the latest checkpoint of the same run."""
     from morphtok.config import load_config
     from morphtok.train.trainer import run
 
@@ -30,7 +34,7 @@ def train(
              "log_interval": log_interval, "wandb_name": wandb_name}
     sets = [*overrides, *(f"train.{k}={v}" for k, v in flags.items() if v is not None)]
     cfg = load_config(config, sets)
-    export = run(cfg, arm, data_path, validation, checkpoint_dir)
+    export = run(cfg, arm, data_path, validation, checkpoint_dir, vocab_prefixes=vocab_data_path or None, force=force)
     if os.environ.get("RANK", "0") == "0":  # under torchrun, one line for the job, not one per rank
         typer.echo(f"exported {export}")
 

@@ -43,7 +43,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DistContext:
-    """Where this process sits in the job; ``world_size == 1`` means no torch.distributed."""
+    """Where this process sits in the job; ``backend is None`` means no torch.distributed.
+
+    :func:`setup` makes a process group only for ``WORLD_SIZE > 1``; a caller that made one
+    itself (``benchmarks/gpu_check.py``: NCCL at world size 1) passes its backend here."""
 
     rank: int = 0
     local_rank: int = 0
@@ -55,7 +58,8 @@ class DistContext:
 
     @property
     def enabled(self) -> bool:
-        return self.world_size > 1
+        """Running under a process group: DDP, no_sync and collectives apply (world size 1 included)."""
+        return self.backend is not None
 
     @property
     def is_main(self) -> bool:
@@ -132,7 +136,9 @@ def wrap_model(model: Any, ctx: DistContext) -> Any:
     # torch renamed the switch (and warns on the old name); older torch only has the old one.
     params = inspect.signature(DistributedDataParallel.__init__).parameters
     no_sync_buffers = {"forward_sync_buffers": False} if "forward_sync_buffers" in params else {"broadcast_buffers": False}
-    return DistributedDataParallel(model, device_ids=device_ids, **no_sync_buffers)
+    # Gradients as views into DDP's all-reduce buckets: no second gradient-sized buffer (4 GB for
+    # Gemma 3 1B in fp32), so a DDP step needs the memory of a single-process one.
+    return DistributedDataParallel(model, device_ids=device_ids, gradient_as_bucket_view=True, **no_sync_buffers)
 
 
 def maybe_no_sync(model: Any, ctx: DistContext, final: bool) -> contextlib.AbstractContextManager:

@@ -34,6 +34,22 @@ TINY = {
     "sliding_window": 256,
 }
 
+# google/gemma-3-1b-pt's architecture (its config.json; the hub is unreachable here), for random-init
+# accounting and GPU checks. Gemma3TextConfig's defaults supply the rest as the 1B uses them: tied
+# embeddings, a global layer every 6th (layers 6, 12, 18, 24 of 26), query_pre_attn_scalar 256,
+# rope theta 10k local / 1M global, no logit soft-capping. 999,885,952 parameters.
+GEMMA3_1B = {
+    "vocab_size": 262_144,
+    "hidden_size": 1152,
+    "intermediate_size": 6912,
+    "num_hidden_layers": 26,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 1,
+    "head_dim": 256,
+    "sliding_window": 512,
+    "max_position_embeddings": 32_768,
+}
+
 
 @dataclass
 class LoadedModel:
@@ -98,6 +114,18 @@ def _tokenizer_spec(directory: Path) -> str | None:
     return None
 
 
+def _from_directory(directory: Path, torch_dtype):
+    """``from_pretrained`` of a local model dir; truncated or corrupted weight files are a CheckpointError."""
+    from safetensors import SafetensorError
+    from transformers import AutoModelForCausalLM
+
+    try:
+        return AutoModelForCausalLM.from_pretrained(str(directory), dtype=torch_dtype)
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise CheckpointError(f"cannot load the model: {type(err).__name__}: {str(err)[:300]}", where=str(directory),
+                              hint="the weights are truncated or corrupted: export or download them again") from None
+
+
 def load_causal_lm(spec: str, dtype: str = "float32", seed: int = 0) -> LoadedModel:
     """Load ``spec``: ``gemma3-270m`` | a local HF dir (trainer exports and ``step_*`` checkpoints) | a hub id."""
     from transformers import AutoModelForCausalLM
@@ -112,7 +140,7 @@ def load_causal_lm(spec: str, dtype: str = "float32", seed: int = 0) -> LoadedMo
             raise CheckpointError("not a model directory (no config.json)", where=str(directory),
                                   hint="point at an exported model (train/<arm>/export) or a HF model dir")
         tokenizer = load_tokenizer(_tokenizer_spec(directory))
-        model = AutoModelForCausalLM.from_pretrained(str(directory), dtype=torch_dtype)
+        model = _from_directory(directory, torch_dtype)
         vocab_map = VocabMap.load(directory, tokenizer)
     elif spec == "tiny":
         raise CheckpointError("'tiny' is built by the trainer from the data's vocabulary",
@@ -127,3 +155,12 @@ def load_causal_lm(spec: str, dtype: str = "float32", seed: int = 0) -> LoadedMo
         vocab_map = None
     model.eval()
     return LoadedModel(model=model, tokenizer=tokenizer, vocab_map=vocab_map, spec=str(spec), dtype=dtype)
+
+
+def enable_activation_checkpointing(model) -> None:
+    """Recompute each decoder layer's activations in the backward pass (non-reentrant checkpoints)."""
+    options = {"use_reentrant": False}
+    if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.2x; the old name warns there
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs=options)
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=options)

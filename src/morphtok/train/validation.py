@@ -28,24 +28,30 @@ def validation_documents(path: str | Path, tokenizer) -> list[tuple[list[int], i
     return docs
 
 
-def validation_sums(model, docs, vocab_map, seq_length: int) -> tuple[float, int, int]:
-    """(summed token loss in nats, tokens, UTF-8 bytes) over ``docs``; sums, so shards add up."""
+def validation_sums(model, docs, vocab_map, seq_length: int, chunk_size: int = 1024) -> tuple[float, int, int]:
+    """(summed token loss in nats, tokens, UTF-8 bytes) over ``docs``; sums, so shards add up.
+
+    ``model`` is a HF causal LM or a :class:`~morphtok.train.loss.CausalLMLoss` around one; the
+    loss runs through the chunked output head, so no window's full logits are materialised."""
     import torch
 
-    device = next(model.parameters()).device
+    from morphtok.train.loss import CausalLMLoss
+
+    scorer = model if isinstance(model, CausalLMLoss) else CausalLMLoss(model, chunk_size)
+    device = next(scorer.parameters()).device
     total_nll, total_tokens, total_bytes = 0.0, 0, 0
-    model.eval()
+    was_training = scorer.training
+    scorer.eval()
     with torch.no_grad():
         for ids, n_bytes in docs:
             model_ids = vocab_map.to_model(ids)[0] if vocab_map is not None else ids
             for start in range(0, len(model_ids) - 1, seq_length):
                 window = torch.tensor([model_ids[start : start + seq_length + 1]], device=device)
-                logits = model(input_ids=window[:, :-1]).logits.float()
-                nll = torch.nn.functional.cross_entropy(logits[0], window[0, 1:], reduction="sum")
+                nll, count = scorer(window)
                 total_nll += float(nll)
-                total_tokens += window.shape[1] - 1
+                total_tokens += int(count)
             total_bytes += n_bytes
-    model.train()
+    scorer.train(was_training)
     return total_nll, total_tokens, total_bytes
 
 

@@ -1,8 +1,9 @@
 """Vocabulary trimming for the CPU ``tiny`` model (never used by full-size presets).
 
 Gemma 3's 262,144-way output layer dominates a tiny model's compute on a CPU. The
-``tiny`` preset therefore keeps only the Gemma ids that occur in the training data
-of *all* arms and the validation text, plus every special and byte-fallback
+``tiny`` preset therefore keeps only the Gemma ids that occur in the datasets the study
+declares for *all* arms (passed to the trainer explicitly, never found by globbing
+directories) and the validation text, plus every special and byte-fallback
 (``<0xNN>``) id. One map serves the three arms, so they still differ only in
 tokenization. Any other Gemma id maps to the byte-fallback pieces of its bytes, so
 no text is unrepresentable; a log-probability of such an id is the sum over its pieces.
@@ -46,6 +47,21 @@ class VocabMap:
         seen |= tokenizer.is_byte_fallback
         return cls(np.flatnonzero(seen), tokenizer)
 
+    @classmethod
+    def from_datasets(cls, tokenizer: Tokenizer, prefixes, extra_arrays=(), block: int = 1 << 24) -> VocabMap:
+        """:meth:`build` over every token of the indexed datasets ``prefixes`` (read block by block
+        from their memory maps) and ``extra_arrays``."""
+        from morphtok.train.sampler import token_memmap
+
+        def arrays():
+            for prefix in prefixes:
+                tokens = token_memmap(prefix)
+                for start in range(0, len(tokens), block):
+                    yield np.asarray(tokens[start : start + block])
+            yield from extra_arrays
+
+        return cls.build(tokenizer, arrays())
+
     def to_model(self, ids) -> tuple[list[int], list[int]]:
         """(model ids, owner) where ``owner[k]`` is the index of the Gemma id that model id k spells."""
         out, owner = [], []
@@ -60,13 +76,6 @@ class VocabMap:
                     out.append(self.byte_ids[byte])
                     owner.append(index)
         return out, owner
-
-    def to_model_array(self, ids: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`to_model` for training data (expands unknown ids)."""
-        mapped = self.lookup[ids]
-        if (mapped >= 0).all():
-            return mapped
-        return np.asarray(self.to_model(ids.tolist())[0], dtype=np.int64)
 
     def to_gemma(self, model_ids) -> list[int]:
         return [int(self.kept[int(i)]) for i in model_ids]
