@@ -100,6 +100,7 @@ class BenchConfig:
     )
     sizes: dict[str, int] = field(default_factory=dict)  # per-subtask overrides
     scale: float = 1.0  # multiplies the default family sizes (CI-sized runs use e.g. 0.02)
+    generator_version: str = "2.0"  # 1.3 reproduces the earlier benchmarks
 
 
 @dataclass
