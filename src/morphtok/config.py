@@ -109,6 +109,7 @@ class EvalConfig:
     benchmarks: list[str] = field(default_factory=lambda: ["pacute", "hierarchical"])
     limit: int | None = None
     num_fewshot: int = 0  # k-shot examples from a seeded, disjoint pool (see eval.prompts)
+    gen_fewshot: int = 3  # GEN k-shot examples from the same pool; 0 is a format check
     mcq_style: str = "text"  # text: score the options | letter: list them, score A/B/C/D
     dtype: str = "float32"
     batch_size: int = 16  # rows (question x option) per forward pass
