@@ -7,7 +7,13 @@ import json
 import pytest
 
 from morphtok.analysis.report import build
-from morphtok.analysis.statistics import above_control, cluster_bootstrap, holm, holm_non_degenerate, mcnemar
+from morphtok.analysis.statistics import (
+    above_control,
+    cluster_bootstrap,
+    holm,
+    holm_non_degenerate,
+    mcnemar,
+)
 from morphtok.errors import EvaluationError
 from morphtok.eval.runner import run
 from morphtok.train.models import tiny_model
