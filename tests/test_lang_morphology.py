@@ -148,3 +148,12 @@ def test_inventory_and_lexicon():
     assert lexicon.frequency("ang") > lexicon.frequency("kumain") > 0
     sample = lexicon.sample(50, np.random.default_rng(1))
     assert sample == lexicon.sample(50, np.random.default_rng(1)) and len(set(sample)) == 50
+
+
+def test_monomorphemic_look_alikes_stay_whole():
+    # Curated in data/monomorphemic.txt; the examples must be among them.
+    listed = Lexicon.default().monomorphemic
+    assert {"pamilya", "panganay", "mandato", "kataga", "babala", "manila", "martin"} <= listed
+    assert "ikalima" not in listed  # ika- + lima: affixed, however lexicalised it looks
+    split = [w for w in sorted(listed) for form in (w, w.capitalize()) if analyze(form)[0].is_affixed]
+    assert split == []

@@ -20,6 +20,9 @@ candidate. The phonological rules are undone while parsing:
 * hyphenated prefixes before vowels (mag-|aral), mixed case (spans index the
   original string), loanword roots from the dictionary (nag|basketbol).
 
+Curated monomorphemic look-alikes (``data/monomorphemic.txt``: pamilya, babala,
+Manila...) and function words are returned whole.
+
 Candidates are ranked by a score (root frequency, number of morphemes,
 penalties for reconstructed phonology); the unanalysed word is always a
 candidate, so names and particles with no attested root stay whole.
@@ -106,7 +109,7 @@ def _analyze_cached(word: str) -> tuple[Analysis, ...]:
     if not word or len(word) > _MAX_LEN or len(lower) != len(word) or not _ANALYSABLE.match(lower):
         return (unanalysed(word),)
     lexicon = Lexicon.default()
-    if lower in lexicon.function_words:
+    if lower in lexicon.function_words or lower in lexicon.monomorphemic:
         return (unanalysed(word, score=100.0),)
     parses = _Parser(lower, lexicon).parses()
     candidates: dict[tuple, Analysis] = {}

@@ -7,8 +7,10 @@ Sources (read at run time from the installed PyPI packages, not redistributed):
     word forms with corpus counts -- running-text frequencies;
   * ``wordfreq`` (data CC BY-SA 4.0): ``word_frequency(word, "fil")`` as a
     second frequency source;
-  * ``data/roots.txt`` (hand-checked common roots) and
-    ``data/function_words.txt`` (closed-class words never split), in this package.
+  * ``data/roots.txt`` (hand-checked common roots),
+    ``data/function_words.txt`` (closed-class words never split) and
+    ``data/monomorphemic.txt`` (curated look-alikes such as pamilya, babala, Manila that
+    the analyzer keeps whole), in this package.
 
 A candidate root must be attested here, so names and particles ("adolfo",
 "naku", "Maynila") are never split into junk.
@@ -48,11 +50,27 @@ def _package_lines(package: str, *parts: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def _word_list(name: str) -> set[str]:
+    """One word per line of a bundled list; ``#`` starts a comment (whole line or trailing)."""
+    return {
+        line.split("#", 1)[0].strip().lower()
+        for line in _package_file("morphtok.lang.fil", "data", name).read_text(encoding="utf-8").splitlines()
+    } - {""}
+
+
 class Lexicon:
     """Roots, function words and word frequencies."""
 
-    def __init__(self, roots: set[str], counts: dict[str, int], function_words: set[str], hand_roots: set[str]):
+    def __init__(
+        self,
+        roots: set[str],
+        counts: dict[str, int],
+        function_words: set[str],
+        hand_roots: set[str],
+        monomorphemic: set[str] = frozenset(),
+    ):
         self.roots = frozenset(roots)
+        self.monomorphemic = frozenset(monomorphemic)
         self.counts = counts
         self.function_words = frozenset(function_words)
         self.hand_roots = frozenset(hand_roots)
@@ -66,12 +84,13 @@ class Lexicon:
         function = {
             w.lower() for line in _package_lines("morphtok.lang.fil", "data", "function_words.txt") for w in line.split()
         }
+        monomorphemic = _word_list("monomorphemic.txt")
         counts: dict[str, int] = {}
         text = _package_file("taglid", "resources", "freqlist", "tgl_freqlist.csv").read_text(encoding="utf-8")
         for row in csv.reader(text.splitlines()):
             if len(row) >= 2 and row[1].isdigit():
                 counts[row[0].lower()] = counts.get(row[0].lower(), 0) + int(row[1])
-        return cls(headwords | hand, counts, function, hand)
+        return cls(headwords | hand | monomorphemic, counts, function, hand, monomorphemic)
 
     def is_root(self, word: str) -> bool:
         return word in self.roots
@@ -107,6 +126,7 @@ class Lexicon:
         for word in self.words:
             digest.update(f"{word}\t{self.counts[word]}\n".encode())
         digest.update("\n".join(sorted(self.function_words)).encode("utf-8"))
+        digest.update(("\n#mono\n" + "\n".join(sorted(self.monomorphemic))).encode("utf-8"))
         return digest.hexdigest()[:16]
 
 
