@@ -12,7 +12,8 @@ corroborated (:func:`distrust` gives the reason when not):
    the tglstemmer list alone is not enough, it holds generated forms);
 5. no consonant-final prefix glued to a vowel-initial root without the hyphen standard
    spelling requires (magasin is a magazine, not mag- + asin);
-6. the root is not itself confidently affixed (kaugnayan is ka-...-an + ugnay, not kaugnay + -an);
+6. the root does not itself read as affixed, unless it is a hand-checked root (kaugnayan is
+   ka-...-an + ugnay, not kaugnay + -an; maiwasan is ma- + iwas + -an, not ma- + iwasan);
 7. reduplication only as the analyzer finds it, CV or V (not CVC: sabsaban), together with
    another affix (a bare CV-CV word is usually one morpheme: babala, mamangha), and never
    where another candidate analysis reads the same letters as a prefix (kakahuyan: ka-).
@@ -96,8 +97,9 @@ def distrust(word: str) -> str | None:
     if not standalone(best.root):
         return f"root '{best.root}' not attested as a standalone word"
     inner = analyze(best.root)[0]
-    if inner.is_affixed and inner.confident:
-        return f"root '{best.root}' is itself affixed ({inner.root} + {', '.join(inner.prefixes + inner.suffixes)})"
+    if inner.is_affixed and best.root not in Lexicon.default().hand_roots:
+        affixes = ", ".join((*inner.prefixes, *(f"-{i}-" for i in inner.infixes), *(f"-{s}" for s in inner.suffixes)))
+        return f"root '{best.root}' itself reads as affixed ({inner.root} + {affixes})"
     if not attested(word):
         return "affixed form not attested in a word list"
     if best.prefixes and "-" not in word:
