@@ -1,7 +1,7 @@
 """Option-only audit: how well guessers that never read the question do on MCQ items.
 
-Each heuristic looks at one item's options (and, for the priors, at the *other* items of the
-same subtask) and returns the options it would pick; an item scores ``1/len(picks)`` when the
+Each heuristic looks at one item's options (and, for the priors, at the golds of the other
+half of the subtask's items) and returns the options it would pick; an item scores ``1/len(picks)`` when the
 gold is among them (a tie is a uniform guess), so a heuristic with no information scores the
 chance rate 1/len(options). The battery is a registry: add a function to ``HEURISTICS``.
 
@@ -165,17 +165,16 @@ def odd_last_letter(options: list[str], context: dict) -> Picks:
 
 
 def gold_prior(options: list[str], context: dict) -> Picks:
-    """The option most often the gold in the subtask's *other* items (leave-one-out)."""
+    """The option most often the gold in the other half of the subtask's items (a prior learnt
+    elsewhere; not leave-one-out, which exact balancing would turn into a give-away)."""
     counts = context["gold_counts"]
-    own = context["gold"]
-    return _argbest([counts.get(o, 0) - (o == own) for o in options], max)
+    return _argbest([counts.get(o, 0) for o in options], max)
 
 
 def position_prior(options: list[str], context: dict) -> Picks:
-    """The position most often the gold in the subtask's other items (leave-one-out)."""
+    """The position most often the gold in the other half of the subtask's items."""
     counts = context["position_counts"]
-    own = context["answer_index"]
-    return _argbest([counts.get(k, 0) - (k == own) for k in range(len(options))], max)
+    return _argbest([counts.get(k, 0) for k in range(len(options))], max)
 
 
 HEURISTICS: dict[str, Callable[[list[str], dict], Picks]] = {
@@ -208,12 +207,14 @@ def audit(items: list[Item]) -> dict[str, dict]:
             by_subtask[item.subtask].append(item)
     table: dict[str, dict[str, float]] = {}
     for subtask, group in sorted(by_subtask.items()):
-        gold_counts = Counter(i.answer for i in group)
-        position_counts = Counter(i.answer_index for i in group)
+        # Priors come from the other fold (items alternate between two folds).
+        folds = [group[0::2], group[1::2]]
+        gold_counts = [Counter(i.answer for i in fold) for fold in folds]
+        position_counts = [Counter(i.answer_index for i in fold) for fold in folds]
         scores = dict.fromkeys(HEURISTICS, 0.0)
-        for item in group:
-            context = {"gold_counts": gold_counts, "position_counts": position_counts, "gold": item.answer,
-                       "answer_index": item.answer_index}
+        for k, item in enumerate(group):
+            other = 1 - k % 2
+            context = {"gold_counts": gold_counts[other], "position_counts": position_counts[other]}
             for name, heuristic in HEURISTICS.items():
                 picks = heuristic(item.options, context)
                 scores[name] += (item.answer_index in picks) / len(picks)
