@@ -2,9 +2,11 @@
 
 Per MCQ item the options are scored after the question (``logprobs``) and after the neutral
 prompt with the question removed (``logprobs_blind``, the question-blind control). In text mode
-the neutral prompt is the same for every item, so its option scores are cached per option
-string for the whole run (``BlindCache``): a control pass costs one short row per option string
-never seen before. Predictions: ``prediction`` (argmax of logprobs), ``prediction_norm`` (per
+the neutral prompt is the same for every item, so each distinct option string of a file's evaluated
+items is scored once (:func:`neutral_table`): the sorted strings in fixed chunks after the one
+shared neutral prompt, a short row each. The table depends only on the evaluated items, never on
+the order they are met in, so a resumed run (which starts mid-file) computes the same numbers.
+In letter mode the blind prompt lists the item's options, so it is scored per item. Predictions: ``prediction`` (argmax of logprobs), ``prediction_norm`` (per
 character), ``prediction_blind`` and ``prediction_calibrated`` (argmax of logprobs minus
 logprobs_blind). Ties are broken by the item's seeded generator, in that order.
 """
@@ -24,23 +26,33 @@ from morphtok.eval.prompts import (
 )
 from morphtok.eval.scoring import ScoringModel, pick
 
-
-class BlindCache:
-    """log p(option | neutral prompt) per option string (text mode), computed once per run."""
-
-    def __init__(self) -> None:
-        self.scores: dict[str, float] = {}
-
-    def fill(self, scorer: ScoringModel, options: list[str]) -> None:
-        missing = sorted({o for o in options if o not in self.scores})
-        if missing:
-            self.scores.update(zip(missing, scorer.score_many([(NEUTRAL_PROMPT, missing)])[0], strict=True))
+NEUTRAL_CHUNK = 64  # option strings per batched pass after the neutral prompt
 
 
-def _blind_scores(scorer: ScoringModel, mcq: list[Item], style: str, cache: BlindCache) -> dict[str, list[float]]:
+def neutral_scores(scorer: ScoringModel, options: list[str]) -> dict[str, float]:
+    """log p(option | neutral prompt) of each distinct option string: sorted, in fixed chunks."""
+    distinct = sorted(set(options))
+    out: dict[str, float] = {}
+    for at in range(0, len(distinct), NEUTRAL_CHUNK):
+        chunk = distinct[at : at + NEUTRAL_CHUNK]
+        out.update(zip(chunk, scorer.score_many([(NEUTRAL_PROMPT, chunk)])[0], strict=True))
+    return out
+
+
+def neutral_table(scorer: ScoringModel, items: list[Item], style: str) -> dict[str, float]:
+    """The text-mode control's scores for every option string of ``items`` (empty in letter mode)."""
+    if style != "text":
+        return {}
+    return neutral_scores(scorer, [o for item in items if item.format == "mcq" for o in choices(item, style)])
+
+
+def blind_scores(scorer: ScoringModel, mcq: list[Item], style: str, table: dict[str, float]) -> dict[str, list[float]]:
+    """Per item, its options' scores after the question-blind prompt (text mode: from ``table``)."""
     if style == "text":
-        cache.fill(scorer, [o for item in mcq for o in choices(item, style)])
-        return {item.id: [cache.scores[o] for o in choices(item, style)] for item in mcq}
+        missing = [o for item in mcq for o in choices(item, style) if o not in table]
+        if missing:
+            table.update(neutral_scores(scorer, missing))
+        return {item.id: [table[o] for o in choices(item, style)] for item in mcq}
     scores = scorer.score_many([(blind_question(item, style), choices(item, style)) for item in mcq])
     return dict(zip([i.id for i in mcq], scores, strict=True))
 
@@ -62,8 +74,10 @@ def _mcq_record(item: Item, scores: list[float], blind: list[float], seed: int, 
     return record
 
 
-def score_group(scorer: ScoringModel, group: list[Item], pool: dict, settings, cache: BlindCache) -> list[dict]:
-    """Records for a group of items: the MCQ items' options share batched forward passes."""
+def score_group(scorer: ScoringModel, group: list[Item], pool: dict, settings,
+                neutral: dict[str, float] | None = None) -> list[dict]:
+    """Records for a group of items: the MCQ items' options share batched forward passes
+    (``neutral``: the file's :func:`neutral_table`)."""
     style, shots = settings.mcq_style, {}
     for item in group:
         k = settings.num_fewshot if item.format == "mcq" else settings.gen_fewshot
@@ -72,7 +86,7 @@ def score_group(scorer: ScoringModel, group: list[Item], pool: dict, settings, c
     mcq = [item for item in group if item.format == "mcq"]
     sums = dict(zip([i.id for i in mcq], scorer.score_many([(prompts[i.id], choices(i, style)) for i in mcq]),
                     strict=True))
-    blind = _blind_scores(scorer, mcq, style, cache) if mcq else {}
+    blind = blind_scores(scorer, mcq, style, {} if neutral is None else neutral) if mcq else {}
     records = []
     for item in group:
         record = {"id": item.id, "family": item.family, "subtask": item.subtask, "level": item.level,

@@ -35,7 +35,7 @@ import numpy as np
 from morphtok.atomic import atomic_write_json, fingerprint
 from morphtok.bench.schema import FAMILIES, PACUTE, Item, read_items
 from morphtok.errors import EvaluationError, MorphtokError
-from morphtok.eval.grading import BlindCache, score_group
+from morphtok.eval.grading import neutral_table, score_group
 from morphtok.eval.metrics import metrics, wilson
 from morphtok.eval.prompts import split_fewshot
 from morphtok.eval.records import Identity, ResultsConflict, claim, finished_ids, read_matching
@@ -144,7 +144,6 @@ def evaluate_model(name: str, spec: str, files: list[Path], out_dir: Path, setti
     claim(target, identity, force=force)
     start = time.perf_counter()
     scored = []
-    cache = BlindCache()
     with make_progress("items") as progress:
         for path in files:
             items, pool = split_fewshot(read_items(path), settings.seed)
@@ -153,12 +152,14 @@ def evaluate_model(name: str, spec: str, files: list[Path], out_dir: Path, setti
             done = finished_ids(results_path, identity)
             task = progress.add_task(f"{name}: {path.stem}", total=len(items), completed=len(done & {i.id for i in items}))
             marked = set((contradicted or {}).get(str(path), {}).get("ids", ()))
+            todo = [item for item in items if item.id not in done]
+            neutral = neutral_table(scorer, items, settings.mcq_style) if any(i.format == "mcq" for i in todo) else {}
             with open(results_path, "a", encoding="utf-8") as handle:
                 for at in range(0, len(items), GROUP):
                     group = items[at : at + GROUP]
                     if all(item.id in done for item in group):
                         continue
-                    for record in score_group(scorer, group, pool, settings, cache):
+                    for record in score_group(scorer, group, pool, settings, neutral):
                         if record["id"] not in done:
                             if record["id"] in marked:
                                 record["gold_contradicted"] = True
