@@ -207,16 +207,27 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
 
 
-def checked_files(files: list[Path]) -> tuple[list[Path], dict[str, dict]]:
-    """Files that pass the benchmark validator, and the problems of the others (by file)."""
+_VALIDATED: dict[tuple, dict] = {}  # (path, size, mtime) -> problems: a file is checked once per process
+
+
+def _problems(path: Path) -> dict:
     from morphtok.bench.validator import validate
 
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _VALIDATED:
+        try:
+            _VALIDATED[key] = validate(read_items(path), option_audit=True)
+        except MorphtokError as err:
+            _VALIDATED[key] = {"read": [str(err)]}
+    return _VALIDATED[key]
+
+
+def checked_files(files: list[Path]) -> tuple[list[Path], dict[str, dict]]:
+    """Files that pass the benchmark validator, and the problems of the others (by file)."""
     good, bad = [], {}
     for path in files:
-        try:
-            problems = validate(read_items(path), option_audit=True)
-        except MorphtokError as err:
-            problems = {"read": [str(err)]}
+        problems = _problems(path)
         if problems:
             detail = "; ".join(f"{check}: {msgs[0]}" + (f" (+{len(msgs) - 1} more)" if len(msgs) > 1 else "")
                                for check, msgs in problems.items())
