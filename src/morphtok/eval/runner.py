@@ -253,7 +253,7 @@ def upstream_contradictions(files: list[Path]) -> dict[str, dict]:
         if found:
             by_level: dict[str, int] = defaultdict(int)
             for item, _ in found:
-                by_level[str(item.level)] += 1
+                by_level["all" if item.level is None else str(item.level)] += 1
             out[str(path)] = {"ids": [item.id for item, _ in found], "by_level": dict(sorted(by_level.items()))}
     return out
 
