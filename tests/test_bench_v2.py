@@ -164,3 +164,15 @@ def test_validator_names_a_rule_it_cannot_run_as_malformed():
     item = Item(id="x", family="manipulation", subtask="delete", prompt_en="?", prompt_tl="", answer="a",
                 format="gen", metadata={"generator": "2.0", "word": "bahay"})  # no index
     assert "malformed" in validate([item])
+
+
+def test_version_13_stays_available_and_says_so(tmp_path):
+    old = generate(5, families=["composition"], scale=0.05, version="1.3")
+    again = generate(5, families=["composition"], scale=0.05, version="1.3")
+    assert [i.to_json() for i in old["composition_mcq"]] == [i.to_json() for i in again["composition_mcq"]]
+    assert not any("generator" in i.metadata for items in old.values() for i in items)
+    write(old, tmp_path, 5)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["generator_version"] == "1.3" and "gen_only" not in manifest
+    with pytest.raises(Exception, match="unknown generator version"):
+        generate(5, families=["composition"], version="1.4")
