@@ -1,6 +1,8 @@
 """MCQ evaluation speed vs lm-evaluation-harness on the same items and model, in one run.
 
-Also checks agreement: the per-item acc/acc_norm of both must be equal.
+Also checks agreement: the per-item acc/acc_norm of both must be equal. Our evaluation also scores
+the question-blind control (each distinct option string once, after the neutral prompt); its
+extra cost is timed separately, on the same items, in the same run.
 
     python benchmarks/eval_speed.py [--model gemma3-270m|DIR] [--items 200]
 """
@@ -40,6 +42,11 @@ def main() -> None:
     for at in range(0, len(items), GROUP):  # as the runner does: fixed groups of items per batch
         ours += scorer.score_many([(prompt_text(i), i.options) for i in items[at : at + GROUP]])
     ours_time = time.perf_counter() - start
+    from morphtok.eval.grading import neutral_table
+
+    start = time.perf_counter()
+    distinct = len(neutral_table(scorer, items, "text"))  # the control pass the runner adds per file
+    control_time = time.perf_counter() - start
 
     import lm_eval
     from lm_eval.tasks import TaskManager
@@ -62,6 +69,8 @@ def main() -> None:
     print(f"morphtok: {len(items) / ours_time:.2f} items/s; lm-eval 0.4.13: {len(items) / theirs_time:.2f} items/s "
           f"(lm-eval time includes its task setup); speed-up {theirs_time / ours_time:.2f}x (target >= 2x)")
     print(f"agreement: acc equal on {agree}/{len(items)} items; max |loglik difference| {max_diff:.2e}")
+    print(f"question-blind control: +{control_time / ours_time:.0%} of our scoring time ({distinct} distinct "
+          f"option strings); with it, speed-up {theirs_time / (ours_time + control_time):.2f}x")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,13 @@ import json
 import pytest
 
 from morphtok.analysis.report import build
-from morphtok.analysis.statistics import holm, mcnemar
+from morphtok.analysis.statistics import (
+    above_control,
+    cluster_bootstrap,
+    holm,
+    holm_non_degenerate,
+    mcnemar,
+)
 from morphtok.errors import EvaluationError
 from morphtok.eval.runner import run
 from morphtok.train.models import tiny_model
@@ -34,12 +40,46 @@ def test_holm_steps_down_and_stops():
     assert holm([0.2, 0.001]) == [False, True]
 
 
+def test_degenerate_comparisons_are_reported_not_counted():
+    zeros = mcnemar({"a": False, "b": False}, {"a": False, "b": False})
+    ones = mcnemar({"a": True}, {"a": True})
+    tied = mcnemar({"a": True, "b": False}, {"a": True, "b": False})
+    assert zeros["degenerate"] and ones["degenerate"] and not tied["degenerate"]
+    tests = [{"p_value": 0.04, "degenerate": False}, {"p_value": 1.0, "degenerate": True},
+             {"p_value": 0.01, "degenerate": False}]
+    # Two counted tests: 0.01 <= 0.05/2 and 0.04 <= 0.05/1; the degenerate one would have made it 3.
+    assert holm_non_degenerate(tests) == [True, None, True]
+    assert holm([0.04, 1.0, 0.01]) == [False, False, True]
+
+
+def test_control_test_is_one_sided_exact_mcnemar():
+    full = {f"i{k}": k < 9 for k in range(12)}  # right on i0..i8
+    blind = {f"i{k}": k in (0, 9) for k in range(12)}  # right on i0, i9
+    row = above_control(full, blind)
+    assert (row["only_full"], row["only_blind"]) == (8, 1)
+    # P(X >= 8 | n=9, 1/2) = (9 + 1) / 512
+    assert row["p_value"] == pytest.approx(10 / 512) and row["difference"] == pytest.approx(7 / 12)
+
+
+def test_bootstrap_clustered_by_word_is_wider_when_words_repeat():
+    correct = {f"i{k}": k % 8 < 4 for k in range(80)}
+    # Ten words, each holding eight items that are all right or all wrong, against eighty words.
+    by_word = {f"i{k}": f"w{k // 8}" for k in range(80)}
+    correct_words = {f"i{k}": (k // 8) % 2 == 0 for k in range(80)}
+    lo_c, hi_c = cluster_bootstrap(correct_words, by_word, samples=2000, seed=1)
+    lo_i, hi_i = cluster_bootstrap(correct, {}, samples=2000, seed=1)
+    assert lo_c < 0.5 < hi_c and lo_i < 0.5 < hi_i
+    assert (hi_c - lo_c) > 2 * (hi_i - lo_i)
+    assert cluster_bootstrap(correct, by_word, samples=500, seed=3) == cluster_bootstrap(correct, by_word, 500, 3)
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory, gemma_tokenizer):
     from morphtok.bench.generate import generate, write
 
     root = tmp_path_factory.mktemp("analysis")
-    write(generate(5, {n: 10 for n in ("spell", "length", "count_char", "count_vowels")} | NEW_COMPOSITION_OFF, ["composition"]),
+    # 16 per subtask: 8 of each go to the few-shot pool, 32 remain for the 24-item subset
+    write(generate(5, {n: 16 for n in ("spell", "length", "count_char", "count_vowels")} | NEW_COMPOSITION_OFF, ["composition"]),
           root / "bench", 5)
     models = {}
     for seed in (1, 2):
@@ -56,9 +96,12 @@ def test_report_has_tables_significance_and_inline_plots(results, tmp_path):
     paths = build(results / "results", tmp_path)
     report = paths["report_md"].read_text()
     for needle in ("| m1 | composition_mcq | 24 |", "| m2 | composition_mcq | 24 |", "Exact McNemar",
-                   "| composition_mcq | m1 | m2 | 24 |", "| m1 | composition_mcq | count_vowels |"):
+                   "| composition_mcq | m1 | m2 | 24 |", "| m1 | composition_mcq | count_vowels |",
+                   "acc_question_blind | acc_calibrated | acc - blind", "non-degenerate"):
         assert needle in report, needle
     assert ("No difference between models is significant" in report) or ("Significant after correction" in report)
+    # Untrained models cannot beat their question-blind control: each benchmark is flagged.
+    assert "**Flagged**" in report and "m1 on composition_mcq" in report
     for png in ("accuracy_by_benchmark.png", "subtask_heatmap.png"):
         assert (tmp_path / png).stat().st_size > 1000
     page = paths["report_html"].read_text()

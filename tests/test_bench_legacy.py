@@ -81,3 +81,67 @@ def test_legacy_files_are_evaluated_end_to_end(tmp_path, gemma_tokenizer):
     rows = [json.loads(x) for x in (tmp_path / "results" / "tiny" / "hierarchical_legacy.jsonl").read_text().splitlines()]
     h4 = next(r for r in rows if r["id"] == "h4-1")
     assert h4["gold"] == "inumin" and h4["correct"] == (h4["prediction"] == 1)
+
+
+def test_the_other_upstream_families_are_read():
+    cute = read_items(FIXTURES / "cute_gen_legacy.jsonl")
+    assert {i.family for i in cute} == {"cute"} and [i.subtask for i in cute] == ["spell", "del_char", "spell"]
+    assert cute[0].prompt_en.endswith('" bahay ".\nAnswer:') and cute[0].metadata["verbatim_prompt"]
+    from morphtok.bench.schema import prompt_text
+
+    assert prompt_text(cute[0]) == cute[0].prompt_en  # the file's own prompt, examples included
+    game = read_items(FIXTURES / "langgame_mcq_legacy.jsonl")
+    assert [i.answer for i in game] == ["kalabaw", "bahay"] and all(" " not in "".join(i.options) for i in game)
+    assert all(i.options[i.answer_index] == i.answer for i in game)
+    addition = read_items(FIXTURES / "multi_digit_addition_mcq_legacy.jsonl")
+    assert {i.family for i in addition} == {"multi_digit_addition"} and addition[0].prompt_en == "341+114="
+    assert {i.answer_index for i in addition} != {0}  # the gold is listed first in the file: shuffled
+    stress = read_items(FIXTURES / "stress_mcq_legacy.jsonl")
+    assert [(i.family, i.subtask, i.answer) for i in stress] == [
+        ("stress", "syllable_position", "3rd"), ("stress", "syllable_position", "2nd"),
+        ("stress", "stress_type", "mabilis (acute á)")]
+
+
+def test_an_unknown_record_shape_is_refused_in_one_line_naming_file_and_family(tmp_path):
+    path = tmp_path / "langgame_train.jsonl"
+    path.write_text(json.dumps({"text": "x", "label": 1}) + "\n")
+    with pytest.raises(BenchmarkError) as err:
+        read_items(path)
+    message = str(err.value)
+    assert "\n" not in message and f"{path}:1" in message and "langgame" in message and "unknown shape" in message
+    ours = tmp_path / "composition_mcq.jsonl"
+    ours.write_text(json.dumps({"id": "a", "family": "composition", "format": "gen", "subtask": "x", "prompt_en": "?",
+                                "prompt_tl": "", "answer": "a", "question": "?"}) + "\n")
+    with pytest.raises(BenchmarkError, match="unknown item field"):
+        read_items(ours)
+
+
+def test_contradicted_upstream_golds_are_counted_per_level():
+    problems = {}
+    for name in ("hierarchical_upstream_legacy.jsonl", "multi_digit_addition_mcq_legacy.jsonl",
+                 "cute_gen_legacy.jsonl", "stress_mcq_legacy.jsonl"):
+        problems[name] = validate(read_items(FIXTURES / name)).get("upstream_gold", [])
+    assert "2 earlier-format golds" in problems["hierarchical_upstream_legacy.jsonl"][0]
+    assert "'4': 1, '5': 1" in problems["hierarchical_upstream_legacy.jsonl"][0]
+    assert "mda-wrong" in problems["multi_digit_addition_mcq_legacy.jsonl"][0]
+    assert "cute-spell-wrong" in problems["cute_gen_legacy.jsonl"][0]
+    assert "stress-malumi" in problems["stress_mcq_legacy.jsonl"][0]
+
+
+def test_no_validate_scores_contradicted_golds_and_marks_them(tmp_path, gemma_tokenizer):
+    from morphtok.eval.runner import run
+    from morphtok.train.models import tiny_model
+
+    model_dir = tmp_path / "model"
+    tiny_model(262_144, seed=2).save_pretrained(model_dir)
+    gemma_tokenizer.save(model_dir)
+    path = shutil.copy(FIXTURES / "hierarchical_upstream_legacy.jsonl", tmp_path / "hierarchical_upstream.jsonl")
+    with pytest.raises(Exception, match="every benchmark file fails the validator"):
+        run({"tiny": str(model_dir)}, tmp_path, tmp_path / "strict", benchmarks=[str(path)], seed=3)
+    run({"tiny": str(model_dir)}, tmp_path, tmp_path / "loose", benchmarks=[str(path)], seed=3, validate=False)
+    records = {json.loads(x)["id"]: json.loads(x)
+               for x in (tmp_path / "loose" / "tiny" / "hierarchical_upstream.jsonl").read_text().splitlines()}
+    assert {k for k, r in records.items() if r.get("gold_contradicted")} == {"hu-4", "hu-5"}
+    summary = json.loads((tmp_path / "loose" / "tiny" / "summary.json").read_text())
+    marked = summary["benchmarks"]["hierarchical_upstream"]["gold_contradicted"]
+    assert marked["items_in_file"] == {"4": 1, "5": 1} and marked["scored"] == 2

@@ -38,19 +38,18 @@ def _items(n_per_subtask: int = 10) -> list[Item]:
 
 def test_fewshot_pool_is_disjoint_seeded_and_independent_of_k():
     items = _items()
-    evaluated, pool = split_fewshot(items, seed=3, num_fewshot=2)
+    evaluated, pool = split_fewshot(items, seed=3)
     pooled = {i.id for group in pool.values() for i in group}
     assert pooled and not pooled & {i.id for i in evaluated}
     assert len(evaluated) + len(pooled) == len(items)
     assert all(len(group) == 5 for group in pool.values())  # half of a 10-item subtask
-    assert split_fewshot(items, 3, 5) == (evaluated, pool)  # same pool for every k
-    assert split_fewshot(items, 4, 2)[1] != pool
-    assert split_fewshot(items, 3, 0) == (items, {})
+    assert split_fewshot(items, 3) == (evaluated, pool)  # k is not an argument: the same split for every k
+    assert split_fewshot(items, 4)[1] != pool
 
 
 def test_shots_are_same_subtask_seeded_per_item_and_joined_by_blank_line():
     items = _items()
-    evaluated, pool = split_fewshot(items, seed=3, num_fewshot=3)
+    evaluated, pool = split_fewshot(items, seed=3)
     item = evaluated[0]
     shots = shots_for(item, pool, 3, seed=3)
     assert len(shots) == 3 and {s.subtask for s in shots} == {item.subtask} and len({s.id for s in shots}) == 3

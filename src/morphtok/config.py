@@ -164,6 +164,8 @@ class BenchConfig:
     sizes: dict[str, int] = field(default_factory=dict, metadata=each(at_least(0)))  # per-subtask overrides
     # multiplies the default family sizes (CI-sized runs use e.g. 0.02)
     scale: float = field(default=1.0, metadata=above(0))
+    # 1.3 reproduces the earlier benchmarks
+    generator_version: str = field(default="2.0", metadata=one_of("1.3", "2.0"))
 
 
 @dataclass
@@ -173,6 +175,8 @@ class EvalConfig:
     limit: int | None = field(default=None, metadata=at_least(1))
     # k-shot examples from a seeded, disjoint pool (see eval.prompts)
     num_fewshot: int = field(default=0, metadata=at_least(0))
+    # GEN k-shot examples from the same pool; 0 is a format check
+    gen_fewshot: int = field(default=3, metadata=at_least(0))
     # text: score the options | letter: list them, score A/B/C/D
     mcq_style: str = field(default="text", metadata=one_of("text", "letter"))
     dtype: str = field(default="float32", metadata=one_of("float32", "bfloat16", "float16"))

@@ -274,7 +274,8 @@ def run_eval(ctx: StudyContext) -> PhaseResult:
     models = dict(ctx.upstream("train")["models"])
     bench_dir = ctx.upstream("bench")["benchmark_dir"]
     out = ctx.phase_dir("eval") / "results"
-    common = {"mode": cfg.mode, "num_fewshot": cfg.num_fewshot, "mcq_style": cfg.mcq_style, "dtype": cfg.dtype,
+    common = {"mode": cfg.mode, "num_fewshot": cfg.num_fewshot, "gen_fewshot": cfg.gen_fewshot,
+              "mcq_style": cfg.mcq_style, "dtype": cfg.dtype,
               "batch_size": cfg.batch_size, "validate": cfg.validate, "benchmarks": list(cfg.benchmarks)}
     evaluate(models, bench_dir, out, limit=cfg.limit, seed=ctx.cfg.seed, **common)
     if cfg.reference_models:

@@ -3,8 +3,11 @@
 Sections: tokenization metrics of the three arms (dataset stats, and morpheme
 alignment on the gold set, from the shared :mod:`tokenization_metrics`), training
 curves (val/bpb per arm from ``metrics.jsonl``), accuracy tables per benchmark,
-subtask and hierarchical level with 95% Wilson intervals, and paired significance
-(exact McNemar, Holm-corrected) stated in words.
+subtask and hierarchical level with 95% Wilson intervals and a bootstrap interval
+clustered by word, the controls side by side (acc, acc_question_blind, acc_calibrated;
+a benchmark whose acc is not significantly above its question-blind acc is flagged),
+and paired significance between models (exact McNemar on MCQ acc and GEN exact match,
+Holm-corrected over the non-degenerate tests) stated in words.
 """
 
 from __future__ import annotations
@@ -16,17 +19,22 @@ import json
 import logging
 from pathlib import Path
 
-from morphtok.analysis.statistics import holm, pairwise
+from morphtok.analysis.report_sections import (
+    accuracy_section,
+    breakdown_section,
+    significance_section,
+)
 from morphtok.atomic import atomic_write_text
 from morphtok.errors import EvaluationError
 
 log = logging.getLogger(__name__)
 
 
-_COMPARABLE = ("dtype", "num_fewshot", "mcq_style")  # settings every model in one comparison must share
+_COMPARABLE = ("dtype", "num_fewshot", "gen_fewshot", "mcq_style")  # settings every compared model shares
 
 
-def _read_records(path: Path) -> dict[str, dict]:
+def _read_records(path: Path, summary: dict) -> dict[str, dict]:
+    """The records of ``path`` made by the run ``summary`` describes (fingerprints equal)."""
     records = {}
     with open(path, encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
@@ -34,6 +42,9 @@ def _read_records(path: Path) -> dict[str, dict]:
                 continue
             try:
                 record = json.loads(line)
+                if "model_sha256" in record and (record["model_sha256"], record.get("settings_sha256")) != \
+                        (summary.get("model_sha256"), summary.get("eval_config_sha256")):
+                    continue  # another run's record: never reported under this summary
                 records[record["id"]] = record
             except (json.JSONDecodeError, KeyError, TypeError) as err:
                 raise EvaluationError(f"unreadable result line ({type(err).__name__}: {err})", where=f"{path}:{lineno}",
@@ -46,7 +57,8 @@ def _load_results(results_dir: Path) -> dict[str, dict]:
     models = {}
     for summary in sorted(results_dir.glob("*/summary.json")):
         data = json.loads(summary.read_text(encoding="utf-8"))
-        items = {path.stem: _read_records(path) for path in sorted(summary.parent.glob("*.jsonl"))}
+        items = {path.stem: _read_records(path, data) for path in sorted(summary.parent.glob("*.jsonl"))
+                 if path.stem in data.get("benchmarks", {})}
         models[summary.parent.name] = {"summary": data, "items": items}
     if not models:
         raise EvaluationError("no results found (expected <model>/summary.json)", where=str(results_dir))
@@ -65,13 +77,6 @@ def _load_results(results_dir: Path) -> dict[str, dict]:
             raise EvaluationError(f"models were evaluated with different {key}: {values}", where=str(results_dir),
                                   hint="compare models evaluated with the same settings (separate results dirs)")
     return models
-
-
-def _fmt(metrics: dict, key: str) -> str:
-    if key not in metrics:
-        return "-"
-    lo, hi = metrics[f"{key}_ci95"]
-    return f"{metrics[key]:.3f} [{lo:.2f}, {hi:.2f}]"
 
 
 def _png(fig) -> str:
@@ -189,14 +194,16 @@ def _tokenization_section(tokenization: dict | None) -> list[str]:
 
 
 def build(results_dir: str | Path, out_dir: str | Path, training_dirs: dict | None = None,
-          tokenization: dict | None = None, alpha: float = 0.05) -> dict[str, Path]:
+          tokenization: dict | None = None, alpha: float = 0.05, bootstrap_samples: int = 2000,
+          seed: int = 0) -> dict[str, Path]:
     results_dir, out_dir = Path(results_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     models = _load_results(results_dir)
     plots = _plots(models, training_dirs or {}, out_dir)
     lines = ["# morphtok study report", "", f"Models: {', '.join(sorted(models))}. "
-             "Intervals are 95% Wilson intervals; MCQ accuracy uses summed log-probs (acc) and "
-             "per-character normalised log-probs (acc_norm); GEN uses case-sensitive exact match.", ""]
+             "Intervals are 95% Wilson intervals (and, where marked, a bootstrap clustered by word); MCQ accuracy "
+             "uses summed log-probs (acc) and per-character normalised log-probs (acc_norm), next to its controls; "
+             "GEN uses case-sensitive exact match.", ""]
     lines += _tokenization_section(tokenization)
     if training_dirs:
         lines += ["## Training: validation curves (val/bpb)", "", "Validation bits per byte on the shared held-out text (baseline tokenization for every arm):", ""]
@@ -208,56 +215,16 @@ def build(results_dir: str | Path, out_dir: str | Path, training_dirs: dict | No
                 lines.append(f"- {arm}: val/bpb {bpb[0]['val/bpb']:.3f} at step {bpb[0]['step']} -> "
                              f"{bpb[-1]['val/bpb']:.3f} at step {bpb[-1]['step']}")
         lines += ["", "![val/bpb](val_bpb.png)", ""]
-    lines += ["## Accuracy", "", "| model | benchmark | n | acc / exact match | acc_norm / lenient |", "|---|---|---|---|---|"]
-    for name in sorted(models):
-        for bench, row in sorted(models[name]["summary"]["benchmarks"].items()):
-            o = row["overall"]
-            first, second = ("acc", "acc_norm") if "acc" in o else ("exact_match", "lenient_match")
-            lines.append(f"| {name} | {bench} | {o.get('n', 0)} | {_fmt(o, first)} | {_fmt(o, second)} |")
-    lines += ["", "![accuracy](accuracy_by_benchmark.png)", "", "### By subtask and level", "",
-              "| model | benchmark | group | n | acc / exact match |", "|---|---|---|---|---|"]
-    for name in sorted(models):
-        for bench, row in sorted(models[name]["summary"]["benchmarks"].items()):
-            for group, key in (("by_subtask", ""), ("by_level", "level ")):
-                for label, m in row[group].items():
-                    metric = "acc" if "acc" in m else "exact_match"
-                    lines.append(f"| {name} | {bench} | {key}{label} | {m.get('n', 0)} | {_fmt(m, metric)} |")
-    lines += ["", "![levels](hierarchical_levels.png)", "", "![heatmap](subtask_heatmap.png)", ""]
-    lines += _significance(models, alpha)
+    lines += accuracy_section(models, alpha, bootstrap_samples, seed)
+    lines += ["![accuracy](accuracy_by_benchmark.png)", ""]
+    lines += breakdown_section(models)
+    lines += ["![levels](hierarchical_levels.png)", "", "![heatmap](subtask_heatmap.png)", ""]
+    lines += significance_section(models, alpha)
     markdown = "\n".join(lines) + "\n"
     paths = {"report_md": out_dir / "report.md", "report_html": out_dir / "report.html"}
     atomic_write_text(paths["report_md"], markdown)
     atomic_write_text(paths["report_html"], _html(markdown, plots))
     return paths
-
-
-def _significance(models: dict, alpha: float) -> list[str]:
-    tests = []
-    benches = sorted({b for m in models.values() for b in m["items"]})
-    for bench in benches:
-        per_model = {n: {k: bool(v["correct"]) for k, v in m["items"].get(bench, {}).items()} for n, m in models.items()
-                     if m["items"].get(bench)}
-        for row in pairwise(per_model):
-            if row["n"]:
-                tests.append({"benchmark": bench, **row})
-    lines = ["## Paired significance", "",
-             f"Exact McNemar tests on shared items; Holm correction over all {len(tests)} tests at alpha={alpha}.", ""]
-    if not tests:
-        return [*lines, "Only one model: no pairwise comparison.", ""]
-    rejected = holm([t["p_value"] for t in tests], alpha)
-    lines += ["| benchmark | A | B | n | only A right | only B right | p | significant |", "|---|---|---|---|---|---|---|---|"]
-    for test, sig in zip(tests, rejected, strict=True):
-        lines.append(f"| {test['benchmark']} | {test['a']} | {test['b']} | {test['n']} | {test['only_a']} | "
-                     f"{test['only_b']} | {test['p_value']:.3g} | {'yes' if sig else 'no'} |")
-    significant = [t for t, s in zip(tests, rejected, strict=True) if s]
-    lines.append("")
-    if significant:
-        lines.append("Significant after correction: " + "; ".join(
-            f"{t['a']} vs {t['b']} on {t['benchmark']} ({t['a'] if t['only_a'] > t['only_b'] else t['b']} better, p={t['p_value']:.2g})"
-            for t in significant) + ".")
-    else:
-        lines.append("No difference between models is significant after Holm correction.")
-    return [*lines, ""]
 
 
 def _html(markdown: str, plots: dict[str, str]) -> str:
@@ -293,4 +260,6 @@ def _html(markdown: str, plots: dict[str, str]) -> str:
 def run(results_dir, out_dir, training_dirs=None, tokenization=None, cfg=None) -> dict[str, Path]:
     """Study entry point."""
     alpha = getattr(cfg, "alpha", 0.05)
-    return build(results_dir, out_dir, training_dirs=training_dirs, tokenization=tokenization, alpha=alpha)
+    samples = getattr(cfg, "bootstrap_samples", 2000)
+    return build(results_dir, out_dir, training_dirs=training_dirs, tokenization=tokenization, alpha=alpha,
+                 bootstrap_samples=samples)

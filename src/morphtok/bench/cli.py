@@ -15,24 +15,30 @@ def generate_cmd(
     seed: int = typer.Option(1859, "--seed"),
     families: list[str] = typer.Option(None, "--families", help="Subset of families (repeatable)."),
     sizes: str = typer.Option("", "--sizes", help='Per-subtask sizes as JSON, e.g. \'{"spell": 10}\'.'),
+    generator_version: str = typer.Option("2.0", "--generator-version",
+                                          help="2.0 (default) or 1.3 (the earlier generator, reproducible)."),
 ) -> None:
     """Generate, validate and write {family}_{mcq,gen}.jsonl + manifest.json."""
     from morphtok.bench.generate import generate, write
 
-    files = generate(seed, json.loads(sizes) if sizes else None, families or None)
+    files = generate(seed, json.loads(sizes) if sizes else None, families or None, version=generator_version)
     manifest = write(files, out, seed)
     typer.echo(f"wrote {sum(len(v) for v in files.values())} items in {len(files)} files; {manifest}")
 
 
 @bench_app.command("validate")
-def validate_cmd(paths: list[str] = typer.Argument(...)) -> None:
+def validate_cmd(
+    paths: list[str] = typer.Argument(...),
+    audit: bool = typer.Option(False, "--audit", help="Run the option-only audit on every MCQ file (as the "
+                               "evaluation does), not only on generator 2.0 files."),
+) -> None:
     """Run the validity checks on benchmark files; exit 1 on any problem."""
     from morphtok.bench.schema import read_items
     from morphtok.bench.validator import validate
 
     failed = False
     for path in paths:
-        problems = validate(read_items(path))
+        problems = validate(read_items(path), option_audit=True if audit else None)
         typer.echo(f"{path}: {'OK' if not problems else json.dumps(problems, ensure_ascii=False)[:2000]}")
         failed |= bool(problems)
     raise typer.Exit(1 if failed else 0)

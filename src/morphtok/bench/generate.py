@@ -1,16 +1,25 @@
 """Generate the PACUTE + hierarchical benchmarks, validate them, write them atomically.
 
-Words are sampled by frequency weight from the lexicon with a seeded generator;
-MCQ and GEN items come from one stream with a shared de-duplication set, so the
-two formats never share a prompt. Every file is validated before it is written;
-a failing file is refused with the reasons. Same seed -> byte-identical files.
+Words are sampled by frequency weight from the lexicon with a seeded generator. Every file
+is validated before it is written; a failing file is refused with the reasons. Same seed and
+version -> byte-identical files.
 
-Outputs in the benchmark directory: ``{family}_{mcq,gen}.jsonl`` and
-``manifest.json`` (counts per subtask, validator results, gold-position and
-gold-length-rank tables, generator version, seed, lexicon hash, file hashes).
+Versions (``generate(..., version=)``, ``morphtok bench generate --generator-version``):
 
-The stress family is left out: no word list on PyPI carries accent marks, and
-guessed stress would be worse than none (recorded in the manifest).
+* ``2.0`` (default): option sets of nearby questions with the gold drawn after
+  (:mod:`bench.build`), golds only from trusted, attested analyses (:mod:`bench.trust`),
+  words with "ng" kept out of letter tasks, one de-duplication set over the whole generation
+  (no prompt in two families), find_root and remove_prefix GEN only, and an option-only
+  audit per MCQ subtask in the manifest;
+* ``1.3``: the earlier generator (distractors perturb the gold), kept reproducible.
+
+Outputs in the benchmark directory: ``{family}_{mcq,gen}.jsonl`` and ``manifest.json``
+(counts per subtask, validator results, gold-position and gold-length-rank tables, the
+option-only audit, GEN-only subtasks with the reason, generator version, seed, lexicon hash,
+file hashes).
+
+The stress family is left out: no word list on PyPI carries accent marks, and guessed
+stress would be worse than none (recorded in the manifest).
 """
 
 from __future__ import annotations
@@ -24,16 +33,25 @@ from pathlib import Path
 import numpy as np
 
 from morphtok.atomic import atomic_write_json, atomic_write_text, fingerprint, is_done, mark_done
-from morphtok.bench.schema import FAMILIES, Item
+from morphtok.bench.schema import Item
 from morphtok.bench.tasks import SUBTASKS, Subtask, fill, trusted_analysis
-from morphtok.bench.validator import gold_positions, leaks, length_ranks, validate
+from morphtok.bench.validator import (
+    gold_positions,
+    leaks,
+    length_ranks,
+    validate,
+    validate_collection,
+)
 from morphtok.errors import BenchmarkError
 from morphtok.lang.fil import Lexicon
 
 log = logging.getLogger(__name__)
-GENERATOR_VERSION = "1.3"  # 1.1: case, accent-mark, comparison, identify_affix and replace_prefix subtasks;
+GENERATOR_VERSION = "2.0"
+VERSIONS = ("1.3", "2.0")
+# 1.1: case, accent-mark, comparison, identify_affix and replace_prefix subtasks;
 # 1.2: gold positions balanced per subtask by construction (a seeded permutation of equal counts);
-# 1.3: o -> u before every suffix (upuan, regaluhan); a vowel-final root + suffix only when attested
+# 1.3: o -> u before every suffix (upuan, regaluhan); a vowel-final root + suffix only when attested;
+# 2.0: see the module docstring.
 # Items per format for each family (the earlier benchmark's sizes, as minimums).
 FAMILY_SIZES = {
     "affixation": (140, 140),
@@ -42,7 +60,25 @@ FAMILY_SIZES = {
     "syllabification": (400, 400),
     "hierarchical": (600, 600),
 }
+# Subtasks built by another family's generator (their prompts are still disjoint in 2.0).
+SHARED_GENERATORS = {
+    "hierarchical/delete_char": "manipulation/delete",
+    "hierarchical/identify_affix": "affixation/identify",
+    "hierarchical/apply_affix": "affixation/inflect",
+}
 _PLAIN = re.compile(r"^[a-z]{3,12}$")
+
+
+def check_families(families: list[str] | None) -> list[str]:
+    """The families asked for (None: all); an unknown or empty selection is an error."""
+    if families is None:
+        return list(FAMILY_SIZES)
+    unknown = [f for f in families if f not in FAMILY_SIZES]
+    if unknown or not families:
+        raise BenchmarkError(f"unknown benchmark famil{'y' if len(unknown) == 1 else 'ies'} "
+                             f"{', '.join(map(repr, unknown)) or '(none given)'}",
+                             hint=f"valid families: {', '.join(FAMILY_SIZES)}")
+    return list(families)
 
 
 def _word_pools(lexicon: Lexicon) -> dict[str, list[str]]:
@@ -62,16 +98,20 @@ def _pool_for(task: Subtask) -> str:
 
 
 def generate(
-    seed: int = 1859, sizes: dict[str, int] | None = None, families: list[str] | None = None, scale: float = 1.0
+    seed: int = 1859, sizes: dict[str, int] | None = None, families: list[str] | None = None, scale: float = 1.0,
+    version: str = GENERATOR_VERSION,
 ) -> dict[str, list[Item]]:
-    """Items per file name (``{family}_{format}``), validated."""
+    """Items per file name (``{family}_{format}``)."""
+    families = check_families(families)
+    if version not in VERSIONS:
+        raise BenchmarkError(f"unknown generator version {version!r}", hint=f"versions: {', '.join(VERSIONS)}")
+    if version != "1.3":
+        from morphtok.bench.generate2 import generate as generate_2
+
+        return generate_2(seed, sizes, families, scale)
     lexicon = Lexicon.default()
     pools = _word_pools(lexicon)
     rng = np.random.default_rng(seed)
-    families = families or list(FAMILY_SIZES)
-    for family in families:
-        if family not in FAMILY_SIZES:
-            raise BenchmarkError(f"unknown benchmark family '{family}'", hint=f"families: {', '.join(FAMILY_SIZES)}")
     files: dict[str, list[Item]] = {}
     for family in families:
         tasks = [t for t in SUBTASKS if t.family == family]
@@ -164,10 +204,13 @@ def _add_options(item: Item, task: Subtask, rng: np.random.Generator) -> bool:
 
 
 def write(files: dict[str, list[Item]], out_dir: str | Path, seed: int) -> Path:
-    """Validate and write every file plus ``manifest.json``; refuse a failing file."""
+    """Validate and write every file plus ``manifest.json``; refuse a failing file.
+
+    The version is the items' (``metadata["generator"]``; absent: 1.3)."""
     out_dir = Path(out_dir)
+    version = next((i.metadata.get("generator") for items in files.values() for i in items), None) or "1.3"
     manifest: dict = {
-        "generator_version": GENERATOR_VERSION,
+        "generator_version": version,
         "seed": seed,
         "lexicon_hash": Lexicon.default().hash,
         "families": sorted({k.rsplit("_", 1)[0] for k in files}),
@@ -177,10 +220,24 @@ def write(files: dict[str, list[Item]], out_dir: str | Path, seed: int) -> Path:
         },
         "files": {},
     }
+    if version != "1.3":
+        from morphtok.bench.generate2 import manifest_notes
+
+        manifest.update(manifest_notes(files))
+        shared = validate_collection(files)
+        if shared:
+            raise BenchmarkError(f"benchmark files fail validation: {'; '.join(shared[:3])}", where=str(out_dir))
     for name, items in files.items():
         family, fmt = name.rsplit("_", 1)
         other = files.get(f"{family}_{'gen' if fmt == 'mcq' else 'mcq'}")
-        problems = validate(items, other)
+        table = None
+        if fmt == "mcq" and version != "1.3":
+            from morphtok.bench.audit import audit, audit_problems
+
+            table = audit(items)
+        problems = validate(items, other, option_audit=False)
+        if table is not None and audit_problems(items, table=table):
+            problems["option_only"] = audit_problems(items, table=table)
         if problems:
             detail = "; ".join(f"{k}: {v[0]} (+{len(v) - 1} more)" for k, v in problems.items())
             raise BenchmarkError(f"benchmark file {name}.jsonl fails validation: {detail}", where=str(out_dir))
@@ -195,6 +252,8 @@ def write(files: dict[str, list[Item]], out_dir: str | Path, seed: int) -> Path:
         if fmt == "mcq":
             entry["gold_positions"] = gold_positions(items)
             entry["gold_length_ranks"] = length_ranks(items)
+            if table is not None:
+                entry["option_only_audit"] = table
         manifest["files"][f"{name}.jsonl"] = entry
     atomic_write_json(out_dir / "manifest.json", manifest)
     return out_dir / "manifest.json"
@@ -203,12 +262,13 @@ def write(files: dict[str, list[Item]], out_dir: str | Path, seed: int) -> Path:
 def run(cfg, out_dir: str | Path) -> Path:
     """Study entry point: generate with ``cfg`` (a BenchConfig) unless already done."""
     out_dir = Path(out_dir)
-    key = fingerprint({"seed": cfg.seed, "families": cfg.families, "sizes": cfg.sizes, "scale": cfg.scale,
-                       "version": GENERATOR_VERSION})
+    version = getattr(cfg, "generator_version", GENERATOR_VERSION)
+    families = check_families(list(cfg.families))
+    key = fingerprint({"seed": cfg.seed, "families": families, "sizes": cfg.sizes, "scale": cfg.scale,
+                       "version": version})
     if is_done(out_dir, key):
         return out_dir
-    families = [f for f in cfg.families if f in FAMILIES]
-    files = generate(cfg.seed, cfg.sizes or None, families, scale=cfg.scale)
+    files = generate(cfg.seed, cfg.sizes or None, families, scale=cfg.scale, version=version)
     write(files, out_dir, cfg.seed)
     mark_done(out_dir, key)
     return out_dir

@@ -39,26 +39,43 @@ from morphtok.errors import BenchmarkError
 _INCORRECT_KEYS = ("incorrect1", "incorrect2", "incorrect3", "incorrect4")
 
 
+_STRESS_KEYS = ("context", "accented_form", "stress_index", "stress_type")
+
+
 def detect(record: dict[str, Any]) -> str:
-    """``"pacute"``, ``"hierarchical"`` or ``"morphtok"`` (our schema)."""
-    if "prompts" in record:
-        return "pacute"
+    """``"morphtok"`` (our schema), ``"pacute"``, ``"question"`` (cute, langgame,
+    multi_digit_addition), ``"stress"``, ``"hierarchical"``, or ``"unknown"``."""
     if "format" in record and "family" in record:
         return "morphtok"
+    if "prompts" in record:
+        return "pacute"
+    if "question" in record and "answer" in record:
+        return "question"
+    if "prompt_en" in record and any(k in record for k in _STRESS_KEYS):
+        return "stress"
     if "prompt_en" in record and "answer" in record:
         return "hierarchical"
-    return "morphtok"
+    return "unknown"
 
 
 def from_record(record: dict[str, Any], path: Path, lineno: int) -> list[Item]:
     """Convert one legacy record into our items (a PACUTE line may hold several prompts)."""
+    from morphtok.bench import upstream
+
     kind = detect(record)
     where = f"{path}:{lineno}"
     if kind == "pacute":
         return _from_pacute(record, path, lineno, where)
     if kind == "hierarchical":
         return [_from_hierarchical(record, path, lineno, where)]
-    raise BenchmarkError("not a legacy benchmark record", where=where)
+    if kind == "question":
+        return [upstream.from_question(record, path, where)]
+    if kind == "stress":
+        return [upstream.from_stress(record, path, where)]
+    family = upstream.family_of(path)
+    raise BenchmarkError(f"{family} record of an unknown shape (keys: {', '.join(sorted(record)) or 'none'}): not read; "
+                         "known shapes are morphtok items, PACUTE (prompts), question/answer (cute, langgame, "
+                         "multi_digit_addition), stress and hierarchical (prompt_en/answer)", where=where)
 
 
 def _family_from(record: dict[str, Any], path: Path) -> str:
@@ -112,10 +129,15 @@ def _from_pacute(record: dict[str, Any], path: Path, lineno: int, where: str) ->
 def _from_hierarchical(record: dict[str, Any], path: Path, lineno: int, where: str) -> Item:
     level = record.get("level")
     item_id = str(record.get("id") or f"{path.stem}-{lineno}")
-    subtask = str(record.get("subtask") or record.get("task") or f"level{level}")
+    subtask = str(record.get("subtask") or record.get("subcategory") or record.get("task") or f"level{level}")
     options = record.get("options")
     answer = record["answer"]
     metadata = {"legacy": "hierarchical", "source": where}
+    # The rule's inputs the earlier files carry, for our recomputation of their golds (bench.recompute).
+    if isinstance(record.get("word"), str):
+        metadata["word"] = record["word"]
+    if isinstance(record.get("metadata"), dict):
+        metadata["upstream"] = record["metadata"]
     common = dict(id=item_id, family="hierarchical", subtask=subtask, level=level,
                   prompt_en=record["prompt_en"], prompt_tl=record.get("prompt_tl", ""))
     if not options:

@@ -13,6 +13,15 @@ Meta = dict[str, Any]
 
 @dataclass(frozen=True)
 class Subtask:
+    """One subtask: prompt templates, ``make(word, rng)`` -> the rule's inputs (or None),
+    ``solve(inputs)`` -> the gold answer, and how MCQ options are made.
+
+    Generator 1.x: ``distract(inputs, answer, rng)`` proposes wrong options.
+    Generator 2.0 (see ``bench.option_sets``): ``variants(inputs, rng)`` returns the inputs of
+    four nearby questions (the option set), or ``counts`` gives the range of window starts for
+    an answer that is a count, with ``make_for(word, rng, target)`` hitting a given count.
+    """
+
     family: str
     name: str
     level: int | None
@@ -20,7 +29,15 @@ class Subtask:
     prompt_tl: str
     make: Callable[[str, np.random.Generator], Meta | None]
     solve: Callable[[Meta], str]
-    distract: Callable[[Meta, str, np.random.Generator], list[str]]
+    distract: Callable[[Meta, str, np.random.Generator], list[str]] | None = None
+    variants: Callable[[Meta, np.random.Generator], list[Meta] | None] | None = None
+    counts: tuple[int, int] | None = None
+    make_for: Callable[[str, np.random.Generator, int], Meta | None] | None = None
+    letters: bool = False  # asks about letters or letter positions: words with "ng" stay out
+    morphology: bool = False  # builds on analyses: trusted words only (bench.trust)
+    gen_only: str | None = None  # why the subtask has no MCQ items (2.0)
+    pool: str = "words"  # words | roots | affixed
+    accept: Callable[[Meta], list[str]] | None = None  # other GEN answers that count as exact
 
 
 def numeric_options(meta: Meta, answer: str, rng: np.random.Generator) -> list[str]:

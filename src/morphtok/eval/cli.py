@@ -15,20 +15,26 @@ def evaluate(
     out: str = typer.Option("results", "--out"),
     limit: int | None = typer.Option(None, "--limit", help="Seeded subset per file (same items for every model)."),
     seed: int = typer.Option(1234, "--seed"),
-    num_fewshot: int = typer.Option(0, "--num-fewshot", help="k-shot examples from a seeded pool disjoint from the "
-                                    "evaluated items (same subtask)."),
+    num_fewshot: int = typer.Option(0, "--num-fewshot", help="MCQ k-shot examples from a seeded pool disjoint from "
+                                    "the evaluated items (same subtask)."),
+    gen_fewshot: int = typer.Option(3, "--gen-fewshot", help="GEN k-shot examples from the same pool; 0 is a format "
+                                    "check (0-shot and k-shot runs score the same items)."),
     mcq_style: str = typer.Option("text", "--mcq-style", help="text: score each option | letter: list the options "
                                   "in the prompt and score A/B/C/D."),
     dtype: str = typer.Option("float32", "--dtype"),
     batch_size: int = typer.Option(16, "--batch-size", help="MCQ questions per batched pass (their prompts once, then all their options; rows per pass where the plain path runs)."),
-    no_validate: bool = typer.Option(False, "--no-validate", help="Score files that fail the benchmark validator."),
+    no_validate: bool = typer.Option(False, "--no-validate", help="Score files that fail the benchmark validator "
+                                     "(items whose gold our recomputation contradicts are marked in the records and summary)."),
+    force: bool = typer.Option(False, "--force", help="A model's results dir holding records of another model or "
+                               "other settings is an error; --force removes them and starts afresh."),
 ) -> None:
     """Evaluate every model; results/<model>/<benchmark>.jsonl + summary.json."""
     from morphtok.eval.runner import run
 
     named = model_labels(models)
     run(named, benchmark_dir, out, mode=eval_mode, benchmarks=benchmarks, limit=limit, seed=seed,
-        num_fewshot=num_fewshot, mcq_style=mcq_style, dtype=dtype, batch_size=batch_size, validate=not no_validate)
+        num_fewshot=num_fewshot, gen_fewshot=gen_fewshot, mcq_style=mcq_style, dtype=dtype, batch_size=batch_size,
+        validate=not no_validate, force=force)
     typer.echo(f"results in {out}")
 
 

@@ -3,14 +3,20 @@
 Zero-shot is ``Question: ...\\nAnswer:`` (``bench.schema.prompt_text``, shared with the
 lm-eval export). Each option (or answer) is scored as the continuation ``" " + text``.
 
-k-shot (``num_fewshot=k``): every file is split once, by the seed, into a few-shot pool
-(up to ``POOL_PER_SUBTASK`` items per subtask, never more than half of a subtask) and the
-evaluation items (the rest). Each evaluated item gets k examples of its own subtask drawn
-from the pool by a generator seeded with (seed, item id), so an item's examples do not
-depend on which other items are evaluated or on resuming. Examples are the example's
-prompt, a space and its gold answer, joined to the question by a blank line (lm-eval's
-default ``fewshot_delimiter``). The pool depends on the seed only, not on k, so 1-, 3- and
-5-shot runs with one seed score the same items.
+k-shot (``num_fewshot=k`` for MCQ, ``gen_fewshot=k`` for GEN, default 3): every file is split
+once, by the seed, into a few-shot pool (up to ``POOL_PER_SUBTASK`` items per subtask, never
+more than half of a subtask) and the evaluation items (the rest) -- also at k = 0, so the
+evaluated items (and the ``--limit`` subset drawn from them) depend on the seed only, never on
+k: a 0-shot and a 3-shot run score the same items (paired). Each evaluated item gets k examples
+of its own subtask drawn from the pool by a generator seeded with (seed, item id), so an item's
+examples do not depend on which other items are evaluated or on resuming. Examples are the
+example's prompt, a space and its gold answer, joined to the question by a blank line
+(lm-eval's default ``fewshot_delimiter``). 0-shot GEN is a format check: without an example the
+models answer in free form ("10 letters", "A."), and exact match measures that format.
+
+Question-blind control (MCQ): the same options scored after :data:`NEUTRAL_PROMPT`, with the
+question (and any examples) removed; in letter mode the options are listed without the
+question and the letters scored (``blind_question``).
 
 Letter mode (``mcq_style="letter"``) lists the options as ``A. ...`` lines under the
 question and scores the letters; the gold is the letter of the gold option.
@@ -28,6 +34,7 @@ from morphtok.bench.schema import Item, prompt_text
 POOL_PER_SUBTASK = 16
 FEWSHOT_DELIMITER = "\n\n"
 LETTERS = "ABCDEFGHIJ"
+NEUTRAL_PROMPT = "Answer:"  # the question-blind control's prompt (constant: its scores are cached per option)
 
 
 def item_rng(seed: int, item_id: str) -> np.random.Generator:
@@ -35,10 +42,8 @@ def item_rng(seed: int, item_id: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(item_id.encode("utf-8"))])
 
 
-def split_fewshot(items: list[Item], seed: int, num_fewshot: int) -> tuple[list[Item], dict[str, list[Item]]]:
-    """(evaluation items, few-shot pool per subtask); zero-shot keeps every item."""
-    if num_fewshot <= 0:
-        return items, {}
+def split_fewshot(items: list[Item], seed: int) -> tuple[list[Item], dict[str, list[Item]]]:
+    """(evaluation items, few-shot pool per subtask): the same for every k, zero included."""
     by_subtask: dict[str, list[int]] = defaultdict(list)
     for k, item in enumerate(items):
         by_subtask[item.subtask].append(k)
@@ -84,6 +89,14 @@ def choices(item: Item, style: str = "text") -> list[str]:
             raise ValueError(f"{item.id}: letter mode supports at most {len(LETTERS)} options")
         return list(LETTERS[: len(options)])
     return options
+
+
+def blind_question(item: Item, style: str = "text") -> str:
+    """The question-blind prompt: :data:`NEUTRAL_PROMPT`, after the listed options in letter mode."""
+    if style == "letter" and item.format == "mcq":
+        listed = "\n".join(f"{LETTERS[k]}. {option}" for k, option in enumerate(item.options or []))
+        return f"{listed}\n{NEUTRAL_PROMPT}"
+    return NEUTRAL_PROMPT
 
 
 def build_prompt(item: Item, shots: list[Item], style: str = "text") -> str:
