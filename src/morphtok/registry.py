@@ -1,47 +1,99 @@
-"""A small name -> class registry, with lm-evaluation-harness's rules.
+"""Name -> object registries backed by Python entry points (the ecosystem's plugin mechanism).
 
-Registering a duplicate name is an error, and a miss answers with the names that exist.
+Each registry has an entry-point group (``morphtok.arms``, ``morphtok.languages``,
+``morphtok.benchmarks``, ``morphtok.schedulers``, ``morphtok.lr_schedules``). morphtok's own
+built-ins are declared in its ``pyproject.toml`` exactly as a third-party package declares
+its own::
+
+    [project.entry-points."morphtok.arms"]
+    mysplit = "my_package.arm:MySplitArm"
+
+so adding an arm, a language, a benchmark family, a scheduler or an LR schedule never edits
+morphtok. Entry points are loaded lazily, on the first lookup of their name, so importing a
+registry imports none of its members (no import cycles between a registry and its entries).
+
+As in lm-evaluation-harness, registering a name twice is an error and a miss answers with
+the names that exist. :meth:`Registry.register` also registers in-process (tests, notebooks).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from importlib.metadata import EntryPoint, entry_points
 from typing import Generic, TypeVar
 
 from morphtok.errors import ConfigError
 
 T = TypeVar("T")
 
+GROUPS = ("morphtok.arms", "morphtok.languages", "morphtok.benchmarks", "morphtok.schedulers",
+          "morphtok.lr_schedules")
+
+
+def _discover(group: str) -> dict[str, EntryPoint]:
+    """The group's entry points on the current ``sys.path`` (a plugin added to it is seen at once)."""
+    found: dict[str, EntryPoint] = {}
+    for point in entry_points(group=group):
+        found.setdefault(point.name, point)  # first on sys.path wins, as for imports
+    return found
+
 
 class Registry(Generic[T]):
-    def __init__(self, name: str, base_cls: type | None = None):
+    """Entries by name: in-process registrations, then the entry points of ``group``."""
+
+    def __init__(self, name: str, base_cls: type | None = None, group: str | None = None):
+        if group is not None and group not in GROUPS:
+            raise ValueError(f"unknown entry-point group {group!r}; morphtok's groups: {', '.join(GROUPS)}")
         self.name = name
         self.base_cls = base_cls
+        self.group = group
         self._entries: dict[str, T] = {}
+        self._points: tuple[tuple[str, ...], dict[str, EntryPoint]] | None = None
 
     def register(self, *names: str) -> Callable[[T], T]:
         def decorator(obj: T) -> T:
-            if self.base_cls is not None and isinstance(obj, type) and not issubclass(obj, self.base_cls):
-                raise TypeError(f"{obj!r} must subclass {self.base_cls.__name__} to join {self.name}")
             for key in names:
                 if key in self._entries:
                     raise ValueError(f"{self.name}: '{key}' is already registered")
-                self._entries[key] = obj
+                self._entries[key] = self._checked(key, obj)
             return obj
 
         return decorator
 
+    def unregister(self, name: str) -> None:
+        """Drop an in-process registration (tests)."""
+        self._entries.pop(name, None)
+
     def get(self, key: str) -> T:
-        try:
+        if key in self._entries:
             return self._entries[key]
-        except KeyError:
-            available = ", ".join(sorted(self._entries)) or "(none)"
-            raise ConfigError(
-                f"unknown {self.name} '{key}'", hint=f"available: {available}"
-            ) from None
+        point = self._entry_points().get(key)
+        if point is None:
+            raise ConfigError(f"unknown {self.name} '{key}'", hint=f"available: {', '.join(self.names()) or '(none)'}")
+        try:
+            obj = point.load()
+        except Exception as err:  # a broken plugin names itself, not a bare ImportError
+            raise ConfigError(f"{self.name} '{key}' could not be loaded from {point.value} ({err})",
+                              hint=f"entry point group {self.group}") from err
+        self._entries[key] = self._checked(key, obj)
+        return self._entries[key]
 
     def names(self) -> list[str]:
-        return sorted(self._entries)
+        return sorted(set(self._entries) | set(self._entry_points()))
 
     def __contains__(self, key: object) -> bool:
-        return key in self._entries
+        return key in self._entries or key in self._entry_points()
+
+    def _checked(self, key: str, obj: T) -> T:
+        if self.base_cls is not None and isinstance(obj, type) and not issubclass(obj, self.base_cls):
+            raise TypeError(f"{self.name} '{key}': {obj!r} must subclass {self.base_cls.__name__}")
+        return obj
+
+    def _entry_points(self) -> dict[str, EntryPoint]:
+        if self.group is None:
+            return {}
+        path = tuple(sys.path)
+        if self._points is None or self._points[0] != path:
+            self._points = (path, _discover(self.group))
+        return self._points[1]

@@ -4,8 +4,8 @@ Patok, the tokenization metrics and the benchmark generator reach a language onl
 through a :class:`LanguageEngine` returned by :func:`get_engine` (the code comes from
 the config's ``corpus.language``; ``"fil"`` by default), never by importing the
 language's package. A second language is one package implementing this protocol
-plus one line in :data:`ENGINES` (issue #18 turns that mapping into the entry-point
-group ``morphtok.languages``: a factory per name, which is what :data:`ENGINES` holds).
+plus one entry point in the group ``morphtok.languages`` (a factory per name: see
+:data:`ENGINES`).
 
 What an engine provides:
 
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from morphtok.errors import ConfigError
+from morphtok.registry import Registry
 
 DEFAULT_LANGUAGE = "fil"
 
@@ -111,14 +112,9 @@ class LanguageEngine(Protocol):
     def syllabify(self, word: str) -> list[str]: ...
 
 
-def _filipino() -> LanguageEngine:
-    from morphtok.lang.fil.engine import FilipinoEngine
-
-    return FilipinoEngine()
-
-
-# name -> factory. Issue #18: the same mapping, filled from the `morphtok.languages` entry points.
-ENGINES: dict[str, Callable[[], LanguageEngine]] = {"fil": _filipino}
+# Languages are entry points of the group ``morphtok.languages``: name -> a factory taking no
+# argument (the built-in ``fil`` in pyproject.toml is morphtok.lang.fil.engine:FilipinoEngine).
+ENGINES: Registry[Callable[[], LanguageEngine]] = Registry("language engine", group="morphtok.languages")
 ALIASES = {"tl": "fil", "tgl": "fil", "filipino": "fil", "tagalog": "fil"}
 _BUILT: dict[str, LanguageEngine] = {}
 
@@ -129,12 +125,12 @@ def get_engine(code: str = DEFAULT_LANGUAGE) -> LanguageEngine:
     if key not in ENGINES:
         raise ConfigError(
             f"no language engine for '{code}'",
-            hint=f"available: {', '.join(sorted(ENGINES))} (set corpus.language)",
+            hint=f"available: {', '.join(ENGINES.names())} (set corpus.language)",
         )
     if key not in _BUILT:
-        _BUILT[key] = ENGINES[key]()
+        _BUILT[key] = ENGINES.get(key)()
     return _BUILT[key]
 
 
 def language_codes() -> list[str]:
-    return sorted(ENGINES)
+    return ENGINES.names()

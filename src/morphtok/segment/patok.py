@@ -70,14 +70,13 @@ from morphtok.errors import ParameterError
 from morphtok.lang.engine import DEFAULT_LANGUAGE
 from morphtok.segment.morph_boundaries import BOUND, KEY, morph_boundaries
 from morphtok.segment.pieces import MISSING, PieceTable, pack
-from morphtok.segment.processor import PROCESSORS, Processor, check_probability
+from morphtok.segment.processor import Processor, check_probability
 from morphtok.segment.stochastok import expand_list, onset_safe_table
 from morphtok.segment.tokenizer import Tokenizer
 
 _PIECES: dict[str, PieceTable] = {}
 
 
-@PROCESSORS.register("patok")
 class PatokProcessor(Processor):
     """Morphology-aware contract-expand (see module docstring)."""
 

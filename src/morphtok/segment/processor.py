@@ -56,14 +56,14 @@ class Processor(ABC):
         return f"{type(self).__name__}({args})"
 
 
-PROCESSORS: Registry[type[Processor]] = Registry("tokenization arm", Processor)
+# Arms are entry points of the group ``morphtok.arms`` (the built-ins in pyproject.toml).
+PROCESSORS: Registry[type[Processor]] = Registry("tokenization arm", Processor, group="morphtok.arms")
 # The seed's job names call the baseline arm "vanilla".
 ALIASES = {"vanilla": "baseline"}
 
 
 def processor_class(name: str) -> type[Processor]:
     """The arm registered as ``name`` (``baseline``, ``stochastok``, ``patok``; ``vanilla`` = baseline)."""
-    _import_arms()
     return PROCESSORS.get(ALIASES.get(name, name))
 
 
@@ -77,20 +77,8 @@ STUDY_ORDER = ("baseline", "stochastok", "patok")
 
 def arm_names() -> list[str]:
     """Registered arms, the study's three first in their canonical order."""
-    _import_arms()
     names = PROCESSORS.names()
     return [n for n in STUDY_ORDER if n in names] + [n for n in names if n not in STUDY_ORDER]
-
-
-def _import_arms() -> None:
-    # Registration happens on import; importing here keeps callers from caring.
-    from morphtok.segment import stochastok, vanilla  # noqa: F401
-
-    try:
-        from morphtok.segment import patok  # noqa: F401
-    except ImportError as err:  # patok needs the Filipino engine; report, don't hide
-        if "morphtok" not in str(err):
-            raise
 
 
 def document_rng(seed: int, arm: str, doc_key: str | int) -> np.random.Generator:

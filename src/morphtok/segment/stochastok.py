@@ -41,7 +41,7 @@ import numpy as np
 
 from morphtok.atomic import atomic_open
 from morphtok.gguf import cache_root
-from morphtok.segment.processor import PROCESSORS, Processor, check_probability
+from morphtok.segment.processor import Processor, check_probability
 from morphtok.segment.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -358,7 +358,6 @@ def _split(token: int, u: float, table: ExpansionTable, p: float, uniform, out: 
             out.append(piece)
 
 
-@PROCESSORS.register("stochastok")
 class StochastokProcessor(Processor):
     """Canonical encoding followed by :func:`expand` at ``expand_prop``."""
 

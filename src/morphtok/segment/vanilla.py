@@ -6,10 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from morphtok.segment.processor import PROCESSORS, Processor
+from morphtok.segment.processor import Processor
 
 
-@PROCESSORS.register("baseline")
 class VanillaProcessor(Processor):
     """Identity on the canonical ids (the rng is accepted and unused)."""
 

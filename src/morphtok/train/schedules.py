@@ -8,7 +8,8 @@ checkpoint of another schedule is refused instead of being continued with other 
 
 Built in: ``warmup_cosine`` (the seed's: linear warmup to ``lr`` over ``warmup_steps``,
 then cosine decay to ``min_lr`` at ``max_steps``). A new schedule is one class with the
-same constructor keywords and two methods, added to :data:`SCHEDULES`.
+same constructor keywords and two methods, registered as an entry point of the group
+``morphtok.lr_schedules`` (:data:`SCHEDULES`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from morphtok.errors import CheckpointError, ConfigError
+from morphtok.errors import CheckpointError
+from morphtok.registry import Registry
 
 
 def warmup_cosine(step: int, lr: float, min_lr: float, warmup: int, total: int) -> float:
@@ -61,15 +63,12 @@ class WarmupCosine:
         self.next_step = int(state["next_step"])
 
 
-SCHEDULES: dict[str, type] = {WarmupCosine.name: WarmupCosine}
+# Schedules are entry points of the group ``morphtok.lr_schedules`` (the built-in in pyproject.toml).
+SCHEDULES: Registry[type] = Registry("learning-rate schedule (train.lr_schedule)", group="morphtok.lr_schedules")
 
 
 def build_schedule(name: str, optimizer: Any, train_cfg: Any):
     """The schedule ``name`` for ``optimizer``, parameterised from the ``train`` config section."""
-    try:
-        cls = SCHEDULES[name]
-    except KeyError:
-        raise ConfigError(f"unknown train.lr_schedule {name!r}",
-                          hint=f"available: {', '.join(sorted(SCHEDULES))}") from None
+    cls = SCHEDULES.get(name)
     return cls(optimizer, lr=train_cfg.lr, min_lr=train_cfg.min_lr, warmup_steps=train_cfg.warmup_steps,
                max_steps=train_cfg.max_steps)
