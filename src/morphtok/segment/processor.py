@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,10 +25,28 @@ from morphtok.registry import Registry
 from morphtok.segment.tokenizer import Tokenizer
 
 
+@dataclass(frozen=True)
+class ArmThroughput:
+    """What ``study plan`` assumes of an arm: measured numbers, each with where it comes from."""
+
+    tokens_per_s_per_worker: float  # preprocess throughput of one worker, its encode included
+    expansion: float  # tokens added relative to the canonical encoding (preprocess stats)
+    source: str = "assumed"
+
+
 class Processor(ABC):
-    """One tokenization arm: ``process(text_or_ids, rng) -> ids``."""
+    """One tokenization arm: ``process(text_or_ids, rng) -> ids``.
+
+    Besides :meth:`process`, an arm declares what the rest of morphtok derives from it:
+    ``label`` (report tables and plots), ``job_name`` (cluster job and dataset directory
+    names; the seed calls the baseline "vanilla") and ``throughput`` (the plan's estimate).
+    """
 
     name: str = "processor"
+    label: str = ""  # "" = name
+    job_name: str = ""  # "" = name
+    throughput: ArmThroughput = ArmThroughput(tokens_per_s_per_worker=368_000, expansion=0.1,
+                                              source="assumed: as slow as Patok until measured")
 
     def __init__(self, tokenizer: Tokenizer, **params: Any):
         self.tokenizer = tokenizer

@@ -41,7 +41,7 @@ import numpy as np
 
 from morphtok.atomic import atomic_open
 from morphtok.gguf import cache_root
-from morphtok.segment.processor import Processor, check_probability
+from morphtok.segment.processor import ArmThroughput, Processor, check_probability
 from morphtok.segment.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -362,6 +362,8 @@ class StochastokProcessor(Processor):
     """Canonical encoding followed by :func:`expand` at ``expand_prop``."""
 
     name = "stochastok"
+    label = "StochasTok"
+    throughput = ArmThroughput(842_000, 0.1, "measured 2026-12-01: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
 
     def __init__(self, tokenizer: Tokenizer, expand_prop: float = 0.1):
         super().__init__(tokenizer)
