@@ -162,10 +162,7 @@ def render_jobs(cfg: StudyConfig, out_dir: str | Path, run_dir: str | Path | Non
     ``scheduler``: a registered scheduler's name, several joined by commas, ``all`` or ``both``
     (the built-ins; see :func:`morphtok.cluster.schedulers.resolve`)."""
     launcher = launcher or ("torchrun" if cfg.train.launcher == "torchrun" else "nemo")
-    schedulers = resolve(scheduler)
-    for sched in schedulers:  # both reach shell lines and file names
-        safe_name(sched.name, "scheduler name")
-        safe_name(sched.suffix, f"scheduler {sched.name}'s suffix")
+    schedulers = [_checked(sched) for sched in resolve(scheduler)]
     check(cfg, launcher)
     layout = StudyLayout.create(cfg, out_dir, run_dir, repo_dir)
     layout.jobs.mkdir(parents=True, exist_ok=True)
@@ -181,6 +178,16 @@ def render_jobs(cfg: StudyConfig, out_dir: str | Path, run_dir: str | Path | Non
                 written[name] = _write(layout.jobs / name, text)
     written["submit_all.sh"] = _write(layout.jobs / "submit_all.sh", submit_script(cfg, layout, schedulers))
     return written
+
+
+def _checked(sched: Scheduler) -> Scheduler:
+    """A (possibly plugin) scheduler whose names and array variable are safe in file names and shell words."""
+    safe_name(sched.name, "scheduler name")
+    safe_name(sched.suffix, f"scheduler {sched.name}'s suffix")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sched.array_index) or re.search(r"[\"'`$}\\]", sched.array_hint):
+        raise ConfigError(f"scheduler {sched.name}: array_index must be a variable name and array_hint "
+                          "plain text (no quotes, $, ` or }): they become a shell word")
+    return sched
 
 
 def _arm_jobs(cfg: StudyConfig, arm: str, job_arm: str, first: bool) -> list[tuple[str, str, JobSpec]]:

@@ -53,7 +53,7 @@ class Scheduler:
     submit: ClassVar[str]  # submit command; prints the new job's id
     id_filter: ClassVar[str] = ""  # shell pipeline appended to the submit command to keep only the id
     array_index: ClassVar[str]  # environment variable holding an array task's index (1-based)
-    array_hint: ClassVar[str]  # error when a preprocessing job runs outside an array
+    array_hint: ClassVar[str]  # error when a preprocessing job runs outside an array (no quotes, $, ` or })
     default: ClassVar[bool] = False  # rendered by ``--scheduler both`` (the built-ins)
 
     def directives(self, job: JobSpec) -> list[str]:
