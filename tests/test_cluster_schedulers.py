@@ -5,8 +5,6 @@ an unknown scheduler is an error naming the registered ones."""
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -15,6 +13,7 @@ from pathlib import Path
 import pytest
 from cluster_stubs import calls, make_stubs, run_job, stub_env
 
+from morphtok.cli import main
 from morphtok.cluster import render_jobs, submit_plan
 from morphtok.cluster.schedulers import SCHEDULERS, JobSpec, Scheduler, resolve
 from morphtok.config import load_config
@@ -146,16 +145,18 @@ def test_all_renders_every_registered_scheduler_and_both_the_built_ins(tmp_path,
     assert commands[-1].endswith("submit_all.sh lsf")
 
 
-def test_an_unknown_scheduler_is_an_error_listing_the_registered_ones(tmp_path, lsf):
+def test_an_unknown_scheduler_is_an_error_listing_the_registered_ones(tmp_path, lsf, capsys):
     cfg = load_config("gemma3-1b-seapile")
     with pytest.raises(ConfigError) as err:
         render_jobs(cfg, tmp_path / "jobs", run_dir=tmp_path, scheduler="sge")
     assert "sge" in str(err.value) and "available: lsf, pbs, slurm" in err.value.hint
     assert not (tmp_path / "jobs").exists()  # refused before anything is written
-    env = {**os.environ, "MORPHTOK_PROGRESS": "0"}
-    result = subprocess.run([sys.executable, "-m", "morphtok.cli", "jobs", "render", "--scheduler", "sge", "--out",
-                             str(tmp_path / "cli")], capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert result.returncode != 0 and re.search(r"pbs, slurm", result.stdout + result.stderr)
+    assert main(["jobs", "render", "--scheduler", "sge", "--out", str(tmp_path / "cli")]) == 2
+    assert "available: lsf, pbs, slurm" in capsys.readouterr().err
+    assert main(["jobs", "schedulers"]) in (0, None)
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed] == ["lsf:", "pbs", "slurm"]
+    assert "submitted with bsub" in listed[0] and "(rendered by default)" in listed[1]
 
 
 def test_schedulers_that_share_a_file_suffix_are_refused(tmp_path, lsf):
@@ -180,3 +181,18 @@ def test_a_scheduler_whose_array_hint_would_break_the_shell_word_is_refused(tmp_
             render_jobs(load_config("gemma3-1b-seapile"), tmp_path / "jobs", run_dir=tmp_path, scheduler="quoted")
     finally:
         SCHEDULERS.unregister("quoted")
+
+
+def test_a_scheduler_missing_a_member_says_which(tmp_path):
+    class Half(Scheduler):
+        name, suffix, submit = "half", "half", "hsub"
+
+        def depend(self, variables: Sequence[str]) -> str:
+            return ""
+
+    SCHEDULERS.register("half")(Half)
+    try:
+        with pytest.raises(ConfigError, match="does not define array_index, array_hint, directives"):
+            render_jobs(load_config("gemma3-1b-seapile"), tmp_path / "jobs", run_dir=tmp_path, scheduler="half")
+    finally:
+        SCHEDULERS.unregister("half")

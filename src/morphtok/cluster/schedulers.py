@@ -15,6 +15,7 @@ scheduler; ``both`` (the default, its name kept from when there were two) those 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -44,7 +45,7 @@ class JobSpec:
         return f"{self.hours:02d}:00:00"
 
 
-class Scheduler:
+class Scheduler(ABC):
     """One batch scheduler. Subclass, set the class attributes, write :meth:`directives` and
     :meth:`depend`; override the rest only where the scheduler differs."""
 
@@ -56,13 +57,13 @@ class Scheduler:
     array_hint: ClassVar[str]  # error when a preprocessing job runs outside an array (no quotes, $, ` or })
     default: ClassVar[bool] = False  # rendered by ``--scheduler both`` (the built-ins)
 
+    @abstractmethod
     def directives(self, job: JobSpec) -> list[str]:
         """The job file's directive lines (``#PBS ...``): name, array, resources, requeue, environment."""
-        raise NotImplementedError
 
+    @abstractmethod
     def depend(self, variables: Sequence[str]) -> str:
         """Submit options that hold a job until the jobs whose ids are in shell ``variables`` succeeded."""
-        raise NotImplementedError
 
     def submit_command(self, script: str, after: Sequence[str] = ()) -> str:
         """The shell command submitting ``script`` (a shell word) after ``after``, printing only the id."""
@@ -89,10 +90,10 @@ SCHEDULERS: Registry[type[Scheduler]] = Registry("job scheduler", Scheduler, gro
 def resolve(spec: str) -> list[Scheduler]:
     """``pbs``, ``pbs,slurm``, ``all`` (every registered) or ``both`` (the defaults) -> schedulers."""
     if spec in ("all", "both"):
-        found = [SCHEDULERS.get(name)() for name in SCHEDULERS.names()]
+        found = [_load(name) for name in SCHEDULERS.names()]
         chosen = found if spec == "all" else [s for s in found if s.default]
     else:
-        chosen = [SCHEDULERS.get(name.strip())() for name in spec.split(",") if name.strip()]
+        chosen = [_load(name.strip()) for name in spec.split(",") if name.strip()]
     if not chosen:
         raise ConfigError(f"scheduler {spec!r} names no scheduler",
                           hint=f"available: {', '.join(SCHEDULERS.names())}, all, both")
@@ -100,6 +101,20 @@ def resolve(spec: str) -> list[Scheduler]:
     if len(set(suffixes)) != len(suffixes):
         raise ConfigError(f"schedulers {[s.name for s in chosen]} share a job file suffix ({suffixes})")
     return chosen
+
+
+def _load(key: str) -> Scheduler:
+    """The registered scheduler ``key``, checked whole: a plugin missing a member says which."""
+    cls = SCHEDULERS.get(key)
+    missing = [a for a in ("name", "suffix", "submit", "array_index", "array_hint") if not hasattr(cls, a)]
+    missing += sorted(getattr(cls, "__abstractmethods__", ()))
+    if missing:
+        raise ConfigError(f"scheduler '{key}' ({cls.__module__}.{cls.__qualname__}) does not define "
+                          f"{', '.join(missing)}", hint="see morphtok.cluster.schedulers.Scheduler")
+    if cls.name != key:
+        raise ConfigError(f"scheduler registered as '{key}' calls itself {cls.name!r}",
+                          hint="register it under its name (submit_all.sh takes the name)")
+    return cls()
 
 
 class PBS(Scheduler):
