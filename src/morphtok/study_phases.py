@@ -254,7 +254,7 @@ def _needs_cluster(ctx: StudyContext) -> bool:
 
 
 def _render_cluster_jobs(ctx: StudyContext) -> PhaseResult:
-    """No GPU here: render the PBS/Slurm jobs for training and stop, saying what to run next."""
+    """No GPU here: render the cluster jobs for training and stop, saying what to run next."""
     submit_plan = entry_point("train", "morphtok.cluster", "submit_plan")
     rendered, commands = submit_plan(ctx.cfg, ctx.run_dir)
     paths = [str(p) for p in rendered.values()]

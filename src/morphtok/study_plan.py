@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from morphtok.cluster.disk import checkpoint_disk
+from morphtok.cluster.schedulers import resolve
 from morphtok.config import StudyConfig
 from morphtok.errors import CorpusError
 
@@ -105,7 +106,9 @@ def build_plan(cfg: StudyConfig, *, has_gpu: bool = False, out: str = "runs/NAME
     disk = checkpoint_disk(cfg, tp)
     note += (f"; checkpoints: keep_last {t.keep_last} per arm, {disk / 1e9:,.0f} GB of the "
              f"{t.disk_budget_gb:g} GB disk budget" + (" (OVER BUDGET)" if disk > t.disk_budget_gb * 1e9 else ""))
-    command = (f"bash {out}/train/jobs/submit_all.sh pbs|slurm (qsub|sbatch; rendered by study run)" if on_cluster and not has_gpu
+    scheds = resolve("both")  # the schedulers `study run` renders jobs for
+    command = (f"bash {out}/train/jobs/submit_all.sh {'|'.join(s.name for s in scheds)} "
+               f"({'|'.join(s.submit.split()[0] for s in scheds)}; rendered by study run)" if on_cluster and not has_gpu
                else "--only train")
     rows.append(PlanRow("train", command, len(cfg.arms.names) * tokens / per_s, disk,
                         "gpu cluster" if on_cluster else "cpu", note))

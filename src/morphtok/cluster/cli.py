@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-jobs_app = typer.Typer(help="Render PBS/Slurm jobs for the cluster steps.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Render batch-scheduler jobs for the cluster steps.", no_args_is_help=True)
 step_app = typer.Typer(help="The CPU steps the rendered jobs run (each reads the study config).",
                        no_args_is_help=True)
 jobs_app.add_typer(step_app, name="step")
@@ -14,7 +14,9 @@ CONFIG_HELP = "Preset name or YAML file (the rendered jobs pass their config.yam
 
 @jobs_app.command("render")
 def render_cmd(
-    scheduler: str = typer.Option("pbs", "--scheduler", help="pbs | slurm | both"),
+    scheduler: str = typer.Option("both", "--scheduler",
+                                  help="A registered scheduler (`morphtok jobs schedulers`), several joined by "
+                                       "commas, all, or both (the built-ins, the default)."),
     config: str = typer.Option("gemma3-1b-seapile", "--config", help=CONFIG_HELP),
     out: str = typer.Option("jobs", "--out", help="Directory for the jobs, submit_all.sh and config.yaml."),
     study_dir: str = typer.Option(None, "--study-dir",
@@ -30,6 +32,17 @@ def render_cmd(
                           launcher=launcher)
     for path in written.values():
         typer.echo(str(path))
+
+
+@jobs_app.command("schedulers")
+def schedulers_cmd() -> None:
+    """List the registered job schedulers (entry points ``morphtok.schedulers``) and how each submits."""
+    from morphtok.cluster.schedulers import SCHEDULERS
+
+    for name in SCHEDULERS.names():
+        sched = SCHEDULERS.get(name)
+        mark = " (rendered by default)" if sched.default else ""
+        typer.echo(f"{name}{mark}: *.{sched.suffix} jobs, submitted with {sched.submit.split()[0]}")
 
 
 @step_app.command("preprocess")

@@ -1,4 +1,6 @@
-"""Render the cluster part of a study as PBS/Slurm jobs, from one config, quoted and checked.
+"""Render the cluster part of a study as batch jobs, from one config, quoted and checked.
+
+One set of job files per scheduler (PBS, Slurm, or any registered in ``morphtok.schedulers``).
 
 One layout (``StudyLayout``) says where everything lives on the host and in the container;
 the rendered jobs carry a copy of the resolved study config (``config.yaml`` beside them) and
@@ -13,11 +15,11 @@ import os
 import re
 import shlex
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from string import Template
 
+from morphtok.cluster.schedulers import JobSpec, Scheduler, resolve
 from morphtok.config import StudyConfig, dump_config
 from morphtok.errors import ConfigError
 
@@ -99,6 +101,9 @@ def check(cfg: StudyConfig, launcher: str) -> None:
     if cfg.train.num_nodes != 1:
         raise ConfigError(f"train.num_nodes is {cfg.train.num_nodes}: the rendered jobs run on one node",
                           hint="the seed trains on one node of 8 GPUs")
+    if cfg.train.num_gpus < 1:
+        raise ConfigError(f"train.num_gpus is {cfg.train.num_gpus}: the rendered training jobs need a GPU",
+                          hint="set train.num_gpus (the seed trains on 8), or run the study here without jobs")
     if launcher == "nemo":
         from morphtok.train.bridge_recipe import check_supported
 
@@ -111,10 +116,6 @@ def check(cfg: StudyConfig, launcher: str) -> None:
             f"checkpoints need {need / 1e9:,.0f} GB (train.keep_last={cfg.train.keep_last} per arm) but "
             f"train.disk_budget_gb is {cfg.train.disk_budget_gb:g}",
             hint="lower train.keep_last or raise train.disk_budget_gb")
-
-
-def _template(name: str) -> Template:
-    return Template((resources.files("morphtok.cluster") / "templates" / name).read_text(encoding="utf-8"))
 
 
 def _quoted(values: dict[str, object]) -> dict[str, str]:
@@ -136,7 +137,7 @@ def job_values(cfg: StudyConfig, layout: StudyLayout, arm: str, launcher: str) -
         "manifest": layout.chunks / "manifest.json", "container": CONTAINER_NAME,
     })
     values["chunk_prefixes"] = " ".join(shlex.quote(p) for p in chunks)
-    # Directive lines (#PBS/#SBATCH) are not shell: only checked names and integers reach them.
+    # Directive lines are not shell: only checked names and integers reach them (JobSpec).
     values.update(name=name, num_chunks=str(cfg.corpus.num_chunks), ncpus=str(max(cfg.preprocess.workers, 1)),
                   num_gpus=str(t.num_gpus), model=t.model)
     if launcher == "torchrun":
@@ -156,11 +157,12 @@ def job_values(cfg: StudyConfig, layout: StudyLayout, arm: str, launcher: str) -
 
 def render_jobs(cfg: StudyConfig, out_dir: str | Path, run_dir: str | Path | None = None, scheduler: str = "both",
                 launcher: str | None = None, repo_dir: str | Path | None = None) -> dict[str, Path]:
-    """Write the jobs, ``submit_all.sh`` and ``config.yaml`` into ``out_dir``; returns name -> path."""
+    """Write the jobs, ``submit_all.sh`` and ``config.yaml`` into ``out_dir``; returns name -> path.
+
+    ``scheduler``: a registered scheduler's name, several joined by commas, ``all`` or ``both``
+    (the built-ins; see :func:`morphtok.cluster.schedulers.resolve`)."""
     launcher = launcher or ("torchrun" if cfg.train.launcher == "torchrun" else "nemo")
-    schedulers = ("pbs", "slurm") if scheduler == "both" else (scheduler,)
-    if any(s not in ("pbs", "slurm") for s in schedulers):
-        raise ConfigError(f"scheduler {scheduler!r} is not pbs, slurm or both")
+    schedulers = [_checked(sched) for sched in resolve(scheduler)]
     check(cfg, launcher)
     layout = StudyLayout.create(cfg, out_dir, run_dir, repo_dir)
     layout.jobs.mkdir(parents=True, exist_ok=True)
@@ -168,43 +170,63 @@ def render_jobs(cfg: StudyConfig, out_dir: str | Path, run_dir: str | Path | Non
     for sched in schedulers:
         for i, arm in enumerate(cfg.arms.names):
             values = job_values(cfg, layout, arm, launcher)
-            if i == 0:
-                name = f"prepare_validation.{sched}"
-                written[name] = _write(layout.jobs / name, _template(name).substitute(values))
-            for kind, stem in (("preprocess", f"preprocess_data_{values['job_arm']}"), ("run_cpt", f"run_cpt_{arm}")):
-                name = f"{stem}.{sched}"
-                written[name] = _write(layout.jobs / name, _template(f"{kind}.{sched}").substitute(values))
+            for kind, stem, spec in _arm_jobs(cfg, arm, values["job_arm"], first=i == 0):
+                text = sched.template(kind).substitute(
+                    values, directives="\n".join(sched.directives(spec)), chunk_index=sched.chunk_index(),
+                    on_resume_exit=sched.on_resume_exit())
+                name = f"{stem}.{sched.suffix}"
+                written[name] = _write(layout.jobs / name, text)
     written["submit_all.sh"] = _write(layout.jobs / "submit_all.sh", submit_script(cfg, layout, schedulers))
     return written
 
 
-def submit_script(cfg: StudyConfig, layout: StudyLayout, schedulers: tuple[str, ...]) -> str:
-    """``submit_all.sh [pbs|slurm]``: the validation job and the preprocessing arrays, then each arm's
+def _checked(sched: Scheduler) -> Scheduler:
+    """A (possibly plugin) scheduler whose names and array variable are safe in file names and shell words."""
+    safe_name(sched.name, "scheduler name")
+    safe_name(sched.suffix, f"scheduler {sched.name}'s suffix")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sched.array_index) or re.search(r"[\"'`$}\\]", sched.array_hint):
+        raise ConfigError(f"scheduler {sched.name}: array_index must be a variable name and array_hint "
+                          "plain text (no quotes, $, ` or }): they become a shell word")
+    return sched
+
+
+def _arm_jobs(cfg: StudyConfig, arm: str, job_arm: str, first: bool) -> list[tuple[str, str, JobSpec]]:
+    """(template kind, file stem, resources) of one arm's jobs; the first arm also prepares validation."""
+    cpus = max(cfg.preprocess.workers, 1)
+    jobs = [("prepare_validation", "prepare_validation", JobSpec("prepare_validation", cpus, 64, 8))] if first else []
+    return [*jobs,
+            ("preprocess", f"preprocess_data_{job_arm}",
+             JobSpec(f"preprocess_{job_arm}", cpus, 64, 8, array=cfg.corpus.num_chunks)),
+            # one node of GPUs; a signal ten minutes before the limit leaves the trainer time to checkpoint
+            ("run_cpt", f"run_cpt_{arm}", JobSpec(f"cpt_{arm}", 64, 480, 48, gpus=cfg.train.num_gpus, warn_s=600))]
+
+
+def submit_script(cfg: StudyConfig, layout: StudyLayout, schedulers: Sequence[Scheduler]) -> str:
+    """``submit_all.sh [SCHEDULER]``: the validation job and the preprocessing arrays, then each arm's
     training job after its array and the validation set (``afterok``)."""
     config = shlex.quote(str(layout.jobs / "config.yaml"))
     lines = ["#!/usr/bin/env bash",
              "# Submit the study's cluster jobs in order; rendered by `morphtok jobs render`.",
              "set -euo pipefail", 'HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
-             f'SCHED="${{1:-{schedulers[0]}}}"', f'PY="${{MORPHTOK_PYTHON:-{shlex.quote(sys.executable)}}}"',
+             f'SCHED="${{1:-{schedulers[0].name}}}"', f'PY="${{MORPHTOK_PYTHON:-{shlex.quote(sys.executable)}}}"',
              "# Fail before submitting anything when the split is missing or has another chunk count.",
              f'"$PY" -m morphtok.cli jobs step check-chunks --config {config} --chunks-dir '
              f'{shlex.quote(str(layout.chunks))}', 'case "$SCHED" in']
     for sched in schedulers:
-        submit = "qsub" if sched == "pbs" else "sbatch --parsable"
-        tail = "" if sched == "pbs" else " | cut -d ';' -f 1"  # --parsable may print ID;CLUSTER
-        lines.append(f"  {sched})")
-        lines.append(f'    VAL=$({submit} "$HERE/prepare_validation.{sched}"{tail})')
+        lines.append(f"  {sched.name})")
+        validation = sched.submit_command(f'"$HERE/prepare_validation.{sched.suffix}"')
+        lines.append(f"    VAL=$({validation})")
         lines.append('    echo "prepare_validation: $VAL"')
         for arm in cfg.arms.names:
             job_arm = JOB_ARM.get(arm, arm)
             var = re.sub(r"\W", "_", arm).upper()
-            lines.append(f'    PRE_{var}=$({submit} "$HERE/preprocess_data_{job_arm}.{sched}"{tail})')
-            depend = (f'-W depend=afterok:"$PRE_{var}":"$VAL"' if sched == "pbs"
-                      else f'--dependency=afterok:"$PRE_{var}":"$VAL"')
-            lines.append(f'    TRAIN_{var}=$({submit} {depend} "$HERE/run_cpt_{arm}.{sched}"{tail})')
+            pre = sched.submit_command(f'"$HERE/preprocess_data_{job_arm}.{sched.suffix}"')
+            train = sched.submit_command(f'"$HERE/run_cpt_{arm}.{sched.suffix}"', after=(f"PRE_{var}", "VAL"))
+            lines.append(f"    PRE_{var}=$({pre})")
+            lines.append(f"    TRAIN_{var}=$({train})")
             lines.append(f'    echo "{arm}: preprocess $PRE_{var}, train $TRAIN_{var}"')
         lines.append("    ;;")
-    lines += [f'  *) echo "usage: $0 [{"|".join(schedulers)}]" >&2; exit 2 ;;', "esac", ""]
+    lines += [f'  *) echo "usage: $0 [{"|".join(s.name for s in schedulers)}]" >&2; exit 2 ;;', "esac", ""]
     return "\n".join(lines)
 
 

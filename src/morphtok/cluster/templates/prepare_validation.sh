@@ -1,12 +1,7 @@
 #!/bin/bash
 # The shared held-out documents of every chunk and their baseline tokenization: every arm
 # validates on the same ids, so the three validation losses compare (CPU only).
-#SBATCH --job-name=prepare_validation
-#SBATCH --cpus-per-task=${ncpus}
-#SBATCH --mem=64G
-#SBATCH --time=08:00:00
-#SBATCH --requeue
-#SBATCH --export=ALL
+${directives}
 set -euo pipefail
 PY="$${MORPHTOK_PYTHON:-${python}}"
 "$$PY" -m morphtok.cli jobs step validation --config ${config} --chunks-dir ${chunks_dir} --out-dir ${processed_dir}

@@ -1,12 +1,7 @@
 #!/bin/bash
 # Seed step 5: continued pretraining on the ${arm} data. Every setting comes from the study config
 # beside this file; checkpoints, run marker, W&B id and HF export go to <checkpoint root>/${name}.
-#PBS -N cpt_${arm}
-#PBS -l select=1:ncpus=64:ngpus=${num_gpus}:mem=480gb
-#PBS -l walltime=48:00:00
-#PBS -j oe
-#PBS -r y
-#PBS -V
+${directives}
 set -euo pipefail
 PY="$${MORPHTOK_PYTHON:-${python}}"
 # Join the arm's per-chunk datasets; merge refuses a set that does not match the split's manifest.
@@ -24,6 +19,6 @@ RC=0
 wait "$$CHILD" || RC=$$?
 while kill -0 "$$CHILD" 2>/dev/null; do RC=0; wait "$$CHILD" || RC=$$?; done
 if [ "$$RC" -eq 75 ]; then
-    echo "stopped after saving a checkpoint: resubmit this job to resume (qsub $$0)" >&2
+${on_resume_exit}
 fi
 exit "$$RC"

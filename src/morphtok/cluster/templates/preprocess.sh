@@ -1,15 +1,9 @@
 #!/bin/bash
 # Seed step 1.3-1.5: tokenize one corpus chunk per array index with the ${arm} arm (CPU only).
 # Every setting comes from the study config beside this file.
-#PBS -N preprocess_${job_arm}
-#PBS -J 1-${num_chunks}
-#PBS -l select=1:ncpus=${ncpus}:mem=64gb
-#PBS -l walltime=08:00:00
-#PBS -j oe
-#PBS -r y
-#PBS -V
+${directives}
 set -euo pipefail
 PY="$${MORPHTOK_PYTHON:-${python}}"
 "$$PY" -m morphtok.cli jobs step preprocess --config ${config} --arm ${arm} \
-    --chunk "$${PBS_ARRAY_INDEX:?run as a PBS array job (qsub submits it with -J)}" \
+    --chunk ${chunk_index} \
     --chunks-dir ${chunks_dir} --out-dir ${processed_dir}
