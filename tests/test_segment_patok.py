@@ -137,7 +137,7 @@ def test_final_expansion_never_splits_affix_tokens(gemma_tokenizer):
         ({"expand_prop": -0.1}, "expand_prop"),
         ({"affix_awareness": 2}, "affix_awareness"),
         ({"contract_prob": [0.5, 0.4, 0.3]}, "contract_prob must sum to 1"),
-        ({"num_toks_to_cont": [2, 3], "contract_prob": [0.35, 0.35, 0.3]}, "differ in length"),
+        ({"num_toks_to_cont": [2, 3], "contract_prob": [0.35, 0.35, 0.3]}, "must have one entry per num_toks_to_cont"),
     ],
 )
 def test_bad_parameters(gemma_tokenizer, params, name):

@@ -47,10 +47,16 @@ from morphtok.errors import ConfigError
 
 
 def _arm_names() -> list[str]:
-    # Asked of the arm registry when checked (config sits below segment/; #18 derives sections from it).
+    # Asked of the arm registry when used, not at import (config sits below segment/).
     from morphtok.segment.processor import arm_names
 
     return arm_names()
+
+
+def _arm_class(name: str) -> Any:
+    from morphtok.segment.processor import processor_class
+
+    return processor_class(name)
 
 
 # --------------------------------------------------------------------------- sections
@@ -73,34 +79,27 @@ class TokenizerConfig:
 
 
 @dataclass
-class StochastokConfig:
-    expand_prop: float = field(default=0.1, metadata=fraction())
-
-
-@dataclass
-class PatokConfig:
-    contract_prop: float = field(default=0.9, metadata=fraction())
-    expand_prop: float = field(default=0.1, metadata=fraction())
-    affix_awareness: float = field(default=0.95, metadata=fraction())
-    num_toks_to_cont: list[int] = field(default_factory=lambda: [2, 3, 4], metadata=each(at_least(1)))
-    contract_prob: list[float] = field(default_factory=lambda: [0.35, 0.35, 0.3], metadata=each(fraction()))
-
-    def constraints(self) -> Iterator[tuple[str, str]]:
-        if not self.num_toks_to_cont:
-            yield "num_toks_to_cont", "must name at least one window size"
-        elif len(self.contract_prob) != len(self.num_toks_to_cont):
-            yield "contract_prob", (f"must have one entry per num_toks_to_cont ({len(self.num_toks_to_cont)}), "
-                                    f"got {len(self.contract_prob)}")
-        elif abs(sum(self.contract_prob) - 1.0) > 1e-6:
-            yield "contract_prob", f"must sum to 1, got {sum(self.contract_prob):g}"
-
-
-@dataclass
 class ArmsConfig:
+    """``arms.names`` plus one section per registered arm that declares parameters.
+
+    The sections are not written here: each arm declares its ``Params`` dataclass, and
+    :func:`arms_config_class` adds a field ``<arm>: <its Params>`` per registered arm (so
+    ``arms.patok.expand_prop`` is checked by what Patok declares, and a plugin's arm gets its
+    own section). The class is built on first use, not at import (the arms load then).
+    """
+
     names: list[str] = field(default_factory=lambda: ["baseline", "stochastok", "patok"],
                              metadata=each(one_of_lazy("registered arms", _arm_names)))
-    stochastok: StochastokConfig = field(default_factory=StochastokConfig)
-    patok: PatokConfig = field(default_factory=PatokConfig)
+
+    @classmethod
+    def resolved(cls) -> type:
+        return arms_config_class()
+
+    def params(self, arm: str) -> dict[str, Any]:
+        """The parameters of ``arm`` as configured (``{}`` for an arm that declares none)."""
+        declared = _arm_class(arm)  # an unknown arm is a ConfigError listing the registered ones
+        section = getattr(self, arm if arm in _arm_names() else declared.name, None)  # "vanilla" = baseline
+        return dataclasses.asdict(section) if dataclasses.is_dataclass(section) else {}
 
     def constraints(self) -> Iterator[tuple[str, str]]:
         if not self.names:
@@ -108,6 +107,25 @@ class ArmsConfig:
         duplicates = sorted({n for n in self.names if self.names.count(n) > 1})
         if duplicates:
             yield "names", f"must not repeat an arm, got {', '.join(duplicates)} twice"
+
+
+_ARMS_CLASSES: dict[tuple, type] = {}
+
+
+def arms_config_class() -> type:
+    """:class:`ArmsConfig` with a section per registered arm that declares parameters (cached)."""
+    sections = [(name, _arm_class(name).Params) for name in _arm_names()]
+    sections = [(name, params) for name, params in sections if dataclasses.fields(params)]
+    key = tuple(sections)
+    if key not in _ARMS_CLASSES:
+        _ARMS_CLASSES[key] = dataclasses.make_dataclass(
+            "ArmsConfig", [(name, params, field(default_factory=params)) for name, params in sections],
+            bases=(ArmsConfig,), namespace={"__module__": __name__, "resolved": classmethod(lambda c: c)})
+    return _ARMS_CLASSES[key]
+
+
+def _arms_default() -> ArmsConfig:
+    return arms_config_class()()
 
 
 @dataclass
@@ -198,7 +216,7 @@ class StudyConfig:
     seed: int = field(default=1234, metadata=at_least(0))
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
-    arms: ArmsConfig = field(default_factory=ArmsConfig)
+    arms: ArmsConfig = field(default_factory=_arms_default)
     preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     bench: BenchConfig = field(default_factory=BenchConfig)
@@ -269,6 +287,7 @@ def from_dict(cls: type, data: Any, *, where: str = "", path: str = "") -> Any:
     """Build dataclass ``cls`` from ``data``; unknown keys and wrong types raise ConfigError."""
     if not isinstance(data, dict):
         raise ConfigError(f"'{path or 'config'}' must be a mapping, got {type(data).__name__}", where=where)
+    cls = cls.resolved() if hasattr(cls, "resolved") else cls  # a section derived from a registry
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - names)

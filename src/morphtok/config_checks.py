@@ -64,23 +64,30 @@ def each(constraint: dict[str, Check]) -> dict[str, Check]:
 
 def check_config(section: Any, *, where: str = "", path: str = "") -> None:
     """Check every field's declared constraint and each section's ``constraints()``; first failure raises."""
+    if found := first_problem(section, path=path):
+        raise ConfigError(f"{found[0]}: {found[1]}", where=where)
+
+
+def first_problem(section: Any, *, path: str = "") -> tuple[str, str] | None:
+    """``(full key, why)`` of the first value of ``section`` its declared constraints refuse, or None."""
     for item in dataclasses.fields(section):
         value, key = getattr(section, item.name), f"{path}.{item.name}" if path else item.name
         if dataclasses.is_dataclass(value):
-            check_config(value, where=where, path=key)
+            if found := first_problem(value, path=key):
+                return found
             continue
         if value is None:
             continue
         if (check := item.metadata.get("check")) and (problem := check(value)):
-            raise ConfigError(f"{key}: {problem}", where=where)
+            return key, problem
         if each_check := item.metadata.get("each"):
             entries = value.items() if isinstance(value, dict) else enumerate(value)
             for name, entry in entries:
                 if problem := each_check(entry):
-                    item_key = f"{key}.{name}" if isinstance(value, dict) else f"{key}[{name}]"
-                    raise ConfigError(f"{item_key}: {problem}", where=where)
+                    return (f"{key}.{name}" if isinstance(value, dict) else f"{key}[{name}]"), problem
     for name, problem in getattr(section, "constraints", lambda: ())():
-        raise ConfigError(f"{path + '.' if path else ''}{name}: {problem}", where=where)
+        return f"{path + '.' if path else ''}{name}", problem
+    return None
 
 
 class _Yaml12Loader(yaml.SafeLoader):

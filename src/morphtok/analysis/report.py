@@ -174,6 +174,7 @@ def _tokenization_section(tokenization: dict | None) -> list[str]:
     try:
         from morphtok.analysis.tokenization_metrics import arm_alignment, from_gold_words
         from morphtok.lang.fil.evaluation import load_gold
+        from morphtok.segment.processor import arm_names, processor_class
         from morphtok.segment.tokenizer import load_tokenizer
 
         gold_path = Path(__file__).resolve().parents[3] / "tests" / "data" / "morph_gold.tsv"
@@ -183,9 +184,9 @@ def _tokenization_section(tokenization: dict | None) -> list[str]:
             lines += ["Morpheme alignment on the hand-written gold set (MorphScore = boundary recall; micro-averaged):", "",
                       "| arm | MorphScore | boundary P | boundary F1 | tokens/word | tokens/morpheme | affix preservation |",
                       "|---|---|---|---|---|---|---|"]
-            for arm in ("baseline", "stochastok", "patok"):
+            for arm in arm_names():
                 m = arm_alignment(arm, tokenizer, items)
-                lines.append(f"| {arm} | {m['morph_score']:.3f} | {m['boundary_precision']:.3f} | {m['boundary_f1']:.3f} | "
+                lines.append(f"| {processor_class(arm).label or arm} | {m['morph_score']:.3f} | {m['boundary_precision']:.3f} | {m['boundary_f1']:.3f} | "
                              f"{m['tokens_per_word']:.2f} | {m['tokens_per_morpheme']:.2f} | {m['affix_preservation']:.3f} |")
             lines.append("")
     except Exception as err:  # noqa: BLE001 - the report still renders its other sections

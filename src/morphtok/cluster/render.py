@@ -22,9 +22,10 @@ from pathlib import Path
 from morphtok.cluster.schedulers import JobSpec, Scheduler, resolve
 from morphtok.config import StudyConfig, dump_config
 from morphtok.errors import ConfigError
+from morphtok.segment.processor import JobNames
 
-# The seed names the baseline preprocessing job and data directory "vanilla".
-JOB_ARM = {"baseline": "vanilla", "stochastok": "stochastok", "patok": "patok"}
+# Each arm's ``job_name`` (the seed names the baseline preprocessing job and data directory "vanilla").
+JOB_ARM = JobNames()
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 CONTAINER_NAME = "nemo_framework"  # the seed's enroot container name (setup_enroot.sh)
 # In the container (run_in_enroot.sh mounts these): the seed's /workspace and /logs/checkpoints.

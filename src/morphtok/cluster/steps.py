@@ -10,7 +10,6 @@ one, else ``chunk_{N:04d}.jsonl``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -59,8 +58,7 @@ def chunk_input(cfg: StudyConfig, chunks_dir: str | Path, index: int) -> Path:
 
 
 def arm_params(cfg: StudyConfig, arm: str) -> dict:
-    section = getattr(cfg.arms, arm, None)
-    return dataclasses.asdict(section) if dataclasses.is_dataclass(section) else {}
+    return cfg.arms.params(arm)
 
 
 def preprocess_chunk(cfg: StudyConfig, arm: str, index: int, chunks_dir: str | Path, out_dir: str | Path) -> Path:

@@ -6,6 +6,8 @@ import json
 
 import typer
 
+from morphtok.segment.arm_options import ArmOptions, params_for
+
 corpus_app = typer.Typer(help="Acquire and split the corpus.", no_args_is_help=True)
 preprocess_app = typer.Typer(
     help="Tokenize a corpus with one arm into a Megatron indexed dataset (P.bin + P.idx + P.stats.json).",
@@ -49,10 +51,9 @@ def split_cmd(
     typer.echo(f"wrote {len(paths)} chunks to {output_dir}")
 
 
-@preprocess_app.callback()
 def preprocess_cmd(
     ctx: typer.Context,
-    method: str = typer.Option(None, "--method", "-m", help="baseline (vanilla) | stochastok | patok"),
+    method: str = typer.Option(None, "--method", "-m", help="A registered arm (baseline = vanilla, stochastok, patok, ...)."),
     input_path: str = typer.Option(None, "--input", "-i", help="JSONL/txt/parquet file or directory."),
     output_prefix: str = typer.Option(None, "--output-prefix", "-o"),
     workers: int = typer.Option(1, "--workers", "-w"),
@@ -60,22 +61,17 @@ def preprocess_cmd(
     tokenizer: str = typer.Option("gemma3", "--tokenizer"),
     val_fraction: float = typer.Option(0.0, "--val-fraction", help="Hold out this fraction of documents (by hash)."),
     strict: bool = typer.Option(False, "--strict", help="Fail on the first bad record instead of counting it."),
-    expand_prop: float | None = typer.Option(None, "--expand-prop"),
-    contract_prop: float | None = typer.Option(None, "--contract-prop"),
-    affix_awareness: float | None = typer.Option(None, "--affix-awareness"),
     force: bool = typer.Option(False, "--force", help="Replace a dataset of other inputs or settings at this prefix."),
+    arm_params: dict | None = None,
 ) -> None:
+    """Tokenize with one arm (each arm's parameters are flags: --expand-prop, ...)."""
     if ctx.invoked_subcommand is not None:
         return
     if not (method and input_path and output_prefix):
         raise typer.BadParameter("--method, --input and --output-prefix are required")
     from morphtok.data.preprocess import preprocess
 
-    params = {
-        k: v
-        for k, v in {"expand_prop": expand_prop, "contract_prop": contract_prop, "affix_awareness": affix_awareness}.items()
-        if v is not None
-    }
+    params = params_for(method, arm_params or {})
     stats = preprocess(
         input_path, output_prefix, method, seed=seed, workers=workers, tokenizer_spec=tokenizer,
         params=params, val_fraction=val_fraction, strict=strict, force=force,
@@ -84,6 +80,9 @@ def preprocess_cmd(
     upstream = stats.get("upstream_skipped") or {}
     typer.echo(json.dumps({**summary, "input_records": stats["input_records"], "skipped": stats["skipped"]["total"],
                            "skipped_files": len(stats["skipped"]["files"]), "upstream_skipped": upstream.get("total")}))
+
+
+preprocess_app.callback()(ArmOptions(preprocess_cmd))
 
 
 @preprocess_app.command("merge")

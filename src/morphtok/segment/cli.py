@@ -8,6 +8,7 @@ import sys
 import typer
 
 from morphtok.errors import CorpusError
+from morphtok.segment.arm_options import ArmOptions, params_for
 
 arms_app = typer.Typer(help="Compare the tokenization arms.", no_args_is_help=True)
 
@@ -28,25 +29,19 @@ def _read_text(text: str) -> str:
 
 def tokenize(
     text: str = typer.Argument(..., help="Text to tokenize, or - to read stdin."),
-    method: str = typer.Option("baseline", "--method", "-m", help="baseline | stochastok | patok"),
+    method: str = typer.Option("baseline", "--method", "-m", help="A registered arm (baseline, stochastok, patok, ...)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the per-document RNG."),
     doc_key: str = typer.Option("0", "--doc-key", help="Document key of the per-document RNG."),
-    expand_prop: float | None = typer.Option(None, "--expand-prop", help="StochasTok/Patok final expansion rate."),
-    contract_prop: float | None = typer.Option(None, "--contract-prop", help="Patok: share of positions contracted."),
-    affix_awareness: float | None = typer.Option(None, "--affix-awareness", help="Patok: P(keep a morpheme boundary)."),
     tokenizer_spec: str = typer.Option("gemma3", "--tokenizer", help="gemma3 | local dir | hub id."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON line."),
+    arm_params: dict | None = None,
 ) -> None:
-    """Tokenize TEXT with one arm and show ids and vocabulary pieces."""
+    """Tokenize TEXT with one arm and show ids and vocabulary pieces (each arm's parameters are flags)."""
     from morphtok.segment.processor import build_processor, document_rng
     from morphtok.segment.tokenizer import load_tokenizer
 
     body = _read_text(text)
-    params = {
-        k: v
-        for k, v in {"expand_prop": expand_prop, "contract_prop": contract_prop, "affix_awareness": affix_awareness}.items()
-        if v is not None
-    }
+    params = params_for(method, arm_params or {})
     tokenizer = load_tokenizer(tokenizer_spec)
     processor = build_processor(method, tokenizer, **params)
     ids = processor.process(body, document_rng(seed, processor.name, doc_key))
@@ -112,5 +107,5 @@ def compare(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("tokenize")(tokenize)
+    app.command("tokenize")(ArmOptions(tokenize))
     app.add_typer(arms_app, name="arms")

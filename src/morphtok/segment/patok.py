@@ -61,16 +61,18 @@ lookups, ``bytes.join`` of int64-packed ids), few numpy calls, no object per tok
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import accumulate, chain, repeat
 
 import numpy as np
 
+from morphtok.config_checks import at_least, each, fraction
 from morphtok.errors import ParameterError
 from morphtok.lang.engine import DEFAULT_LANGUAGE
 from morphtok.segment.morph_boundaries import BOUND, KEY, morph_boundaries
 from morphtok.segment.pieces import MISSING, PieceTable, pack
-from morphtok.segment.processor import ArmThroughput, Processor, check_probability
+from morphtok.segment.processor import ArmThroughput, Processor
 from morphtok.segment.stochastok import expand_list, onset_safe_table
 from morphtok.segment.tokenizer import Tokenizer
 
@@ -84,32 +86,36 @@ class PatokProcessor(Processor):
     label = "Patok"
     throughput = ArmThroughput(368_000, 0.1, "measured 2026-12-01: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
 
-    def __init__(
-        self,
-        tokenizer: Tokenizer,
-        contract_prop: float = 0.9,
-        expand_prop: float = 0.1,
-        affix_awareness: float = 0.95,
-        num_toks_to_cont: Sequence[int] = (2, 3, 4),
-        contract_prob: Sequence[float] = (0.35, 0.35, 0.3),
-        language: str = DEFAULT_LANGUAGE,
-    ):
-        super().__init__(tokenizer)
+    @dataclass(frozen=True)
+    class Params:
+        contract_prop: float = field(default=0.9, metadata={"help": "Patok: share of positions contracted.",
+                                                            **fraction()})
+        expand_prop: float = field(default=0.1, metadata={"help": "StochasTok/Patok final expansion rate.",
+                                                          **fraction()})
+        affix_awareness: float = field(default=0.95, metadata={"help": "Patok: P(keep a morpheme boundary).",
+                                                               **fraction()})
+        num_toks_to_cont: list[int] = field(default_factory=lambda: [2, 3, 4], metadata={
+            "help": "Patok: contraction window sizes, in tokens.", **each(at_least(1))})
+        contract_prob: list[float] = field(default_factory=lambda: [0.35, 0.35, 0.3], metadata={
+            "help": "Patok: weight of each window size (sums to 1).", **each(fraction())})
+
+        def constraints(self) -> Iterator[tuple[str, str]]:
+            if not self.num_toks_to_cont:
+                yield "num_toks_to_cont", "must name at least one window size"
+            elif len(self.contract_prob) != len(self.num_toks_to_cont):
+                yield "contract_prob", (f"must have one entry per num_toks_to_cont ({len(self.num_toks_to_cont)}), "
+                                        f"got {len(self.contract_prob)}")
+            elif abs(sum(self.contract_prob) - 1.0) > 1e-6:
+                yield "contract_prob", f"must sum to 1, got {sum(self.contract_prob):g}"
+
+    def __init__(self, tokenizer: Tokenizer, language: str = DEFAULT_LANGUAGE, **params: object):
+        super().__init__(tokenizer, **params)
         self.morphology = morph_boundaries(language)  # the language engine, chosen by corpus.language
         self.language = self.morphology.engine.code
-        self.contract_prop = check_probability("contract_prop", contract_prop)
-        self.expand_prop = check_probability("expand_prop", expand_prop)
-        self.affix_awareness = check_probability("affix_awareness", affix_awareness)
-        sizes = [int(n) for n in num_toks_to_cont]
-        probs = [check_probability("contract_prob", p) for p in contract_prob]
-        if not sizes or any(n < 1 for n in sizes):
-            raise ParameterError(f"num_toks_to_cont must be positive window sizes, got {list(num_toks_to_cont)}")
-        if len(sizes) != len(probs):
-            raise ParameterError(
-                f"num_toks_to_cont ({len(sizes)} sizes) and contract_prob ({len(probs)} weights) differ in length"
-            )
-        if abs(sum(probs) - 1.0) > 1e-6:
-            raise ParameterError(f"contract_prob must sum to 1, got {sum(probs):.6f}", hint="e.g. [0.35, 0.35, 0.3]")
+        self.contract_prop = self.settings.contract_prop
+        self.expand_prop = self.settings.expand_prop
+        self.affix_awareness = self.settings.affix_awareness
+        sizes, probs = self.settings.num_toks_to_cont, self.settings.contract_prob
         self.num_toks_to_cont = sizes
         self.contract_prob = probs
         self._sizes = np.asarray(sizes, dtype=np.int64)
@@ -132,9 +138,7 @@ class PatokProcessor(Processor):
         self._last: tuple | None = None
 
     def params(self) -> dict:
-        return {"contract_prop": self.contract_prop, "expand_prop": self.expand_prop,
-                "affix_awareness": self.affix_awareness, "num_toks_to_cont": list(self.num_toks_to_cont),
-                "contract_prob": list(self.contract_prob), "language": self.language}
+        return {**super().params(), "language": self.language}  # the language is the corpus's, not an arm setting
 
     # ------------------------------------------------------------------ main
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:

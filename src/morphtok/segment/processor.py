@@ -12,15 +12,19 @@ on which worker or shard processed it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import typing
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from morphtok.errors import ParameterError
+from morphtok.config import from_dict
+from morphtok.config_checks import first_problem
+from morphtok.errors import ConfigError, ParameterError
 from morphtok.registry import Registry
 from morphtok.segment.tokenizer import Tokenizer
 
@@ -34,13 +38,23 @@ class ArmThroughput:
     source: str = "assumed"
 
 
+@dataclass(frozen=True)
+class NoParams:
+    """The parameters of an arm that takes none (the baseline)."""
+
+
 class Processor(ABC):
     """One tokenization arm: ``process(text_or_ids, rng) -> ids``.
 
     Besides :meth:`process`, an arm declares what the rest of morphtok derives from it:
-    ``label`` (report tables and plots), ``job_name`` (cluster job and dataset directory
-    names; the seed calls the baseline "vanilla") and ``throughput`` (the plan's estimate).
+    ``Params`` (a frozen dataclass of its parameters: default, ``metadata={"help": ...}`` and a
+    constraint from :mod:`morphtok.config_checks` per field; the ``arms.<name>`` config section,
+    the ``tokenize``/``preprocess`` flags and the job's config are built from it), ``label``
+    (report tables and plots), ``job_name`` (cluster job and dataset directory names; the seed
+    calls the baseline "vanilla") and ``throughput`` (the plan's estimate).
     """
+
+    Params: ClassVar[type] = NoParams
 
     name: str = "processor"
     label: str = ""  # "" = name
@@ -50,11 +64,7 @@ class Processor(ABC):
 
     def __init__(self, tokenizer: Tokenizer, **params: Any):
         self.tokenizer = tokenizer
-        if params:
-            raise ParameterError(
-                f"arm '{self.name}' takes no parameter(s) {', '.join(sorted(params))}",
-                hint=f"parameters of '{self.name}': {', '.join(self.params()) or 'none'}",
-            )
+        self.settings = parse_params(type(self), params)  # an instance of Params, every value checked
 
     def canonical_ids(self, text_or_ids: str | Sequence[int] | np.ndarray) -> np.ndarray:
         """The tokenizer's own encoding, as an int64 array."""
@@ -67,8 +77,8 @@ class Processor(ABC):
         """The ids of this arm for one document (no BOS/EOS)."""
 
     def params(self) -> dict[str, Any]:
-        """The arm's parameters, as recorded in dataset stats."""
-        return {}
+        """The arm's parameters, as recorded in dataset stats (and in their fingerprint)."""
+        return dataclasses.asdict(self.settings)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
@@ -91,6 +101,51 @@ def build_processor(name: str, tokenizer: Tokenizer, **params: Any) -> Processor
     return processor_class(name)(tokenizer, **params)
 
 
+def parse_params(arm: type[Processor], given: Mapping[str, Any]) -> Any:
+    """``arm.Params`` from keyword values: an unknown name or a refused value is a ParameterError."""
+    declared = [item.name for item in dataclasses.fields(arm.Params)]
+    valid = f"parameters of '{arm.name}': {', '.join(declared) or 'none'}"
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise ParameterError(f"arm '{arm.name}' takes no parameter(s) {', '.join(unknown)}", hint=valid)
+    values = {k: v.tolist() if isinstance(v, np.ndarray) else list(v) if isinstance(v, tuple) else v
+              for k, v in given.items()}
+    try:
+        settings = from_dict(arm.Params, values)
+    except ConfigError as err:
+        raise ParameterError(f"arm '{arm.name}': {err.message}", hint=valid) from None
+    if found := first_problem(settings):
+        raise ParameterError(f"{found[0]} {found[1]}", hint=f"arm '{arm.name}': {param_help(arm, found[0])}")
+    return settings
+
+
+def param_help(arm: type[Processor], key: str) -> str:
+    """The ``help`` metadata of the parameter ``key`` (a list item's key names its field)."""
+    name = key.split("[")[0].split(".")[0]
+    return next((f"{f.name}: {f.metadata.get('help', '')}" for f in dataclasses.fields(arm.Params) if f.name == name),
+                key)
+
+
+def job_name(arm: str) -> str:
+    """The name of ``arm`` in cluster job and dataset directory names (``job_name``, or the arm's name)."""
+    return processor_class(arm).job_name or arm
+
+
+class JobNames(Mapping[str, str]):
+    """Arm -> job name for every registered arm, read from the registry when asked."""
+
+    def __getitem__(self, arm: str) -> str:
+        if arm not in PROCESSORS and arm not in ALIASES:
+            raise KeyError(arm)
+        return job_name(arm)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(arm_names())
+
+    def __len__(self) -> int:
+        return len(arm_names())
+
+
 STUDY_ORDER = ("baseline", "stochastok", "patok")
 
 
@@ -100,18 +155,18 @@ def arm_names() -> list[str]:
     return [n for n in STUDY_ORDER if n in names] + [n for n in names if n not in STUDY_ORDER]
 
 
+def arm_parameters() -> dict[str, list[tuple[dataclasses.Field, Any]]]:
+    """Every registered arm's declared parameters as ``(field, its resolved type)`` (loads each arm)."""
+    declared = {}
+    for name in arm_names():
+        params = processor_class(name).Params
+        hints = typing.get_type_hints(params)
+        declared[name] = [(item, hints[item.name]) for item in dataclasses.fields(params)]
+    return declared
+
+
 def document_rng(seed: int, arm: str, doc_key: str | int) -> np.random.Generator:
     """A generator that depends only on (seed, arm, document key)."""
     digest = hashlib.blake2b(f"{int(seed)}\x1f{arm}\x1f{doc_key}".encode(), digest_size=16).digest()
     return np.random.default_rng(np.random.SeedSequence(int.from_bytes(digest, "little")))
 
-
-def check_probability(name: str, value: float) -> float:
-    """Validate a probability-like parameter, naming it in the error."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= value <= 1.0 or value != value:
-        raise ParameterError(f"{name} must be in [0, 1], got {value}", hint=f"e.g. {name}=0.1")
-    return value

@@ -33,6 +33,7 @@ import logging
 import time
 from array import array
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -40,8 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from morphtok.atomic import atomic_open
+from morphtok.config_checks import fraction
 from morphtok.gguf import cache_root
-from morphtok.segment.processor import ArmThroughput, Processor, check_probability
+from morphtok.segment.processor import ArmThroughput, Processor
 from morphtok.segment.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -365,14 +367,16 @@ class StochastokProcessor(Processor):
     label = "StochasTok"
     throughput = ArmThroughput(842_000, 0.1, "measured 2026-12-01: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
 
-    def __init__(self, tokenizer: Tokenizer, expand_prop: float = 0.1):
-        super().__init__(tokenizer)
-        self.expand_prop = check_probability("expand_prop", expand_prop)
+    @dataclass(frozen=True)
+    class Params:
+        expand_prop: float = field(default=0.1, metadata={"help": "StochasTok/Patok final expansion rate.",
+                                                          **fraction()})
+
+    def __init__(self, tokenizer: Tokenizer, **params: float):
+        super().__init__(tokenizer, **params)
+        self.expand_prop = self.settings.expand_prop
         self.table = ExpansionTable.for_tokenizer(tokenizer)
 
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
         ids = self.tokenizer.encode(text_or_ids) if isinstance(text_or_ids, str) else text_or_ids
         return expand_list(ids, self.table, self.expand_prop, rng)
-
-    def params(self) -> dict[str, float]:
-        return {"expand_prop": self.expand_prop}
