@@ -94,6 +94,16 @@ def test_a_registered_arm_gets_a_config_section(toy_arm):
     assert "toy_rate, toy_sizes" in str(err.value)
 
 
+def test_an_installed_arm_does_not_change_the_config_of_a_study_without_it():
+    before = load_config("demo").to_dict()
+    PROCESSORS.register("toy")(ToyProcessor)
+    try:
+        assert load_config("demo").to_dict() == before  # no study fingerprint moves
+        assert "toy" in load_config("demo", ["arms.names=[baseline, toy]"]).to_dict()["arms"]
+    finally:
+        PROCESSORS.unregister("toy")
+
+
 def test_an_unregistered_arm_has_no_section():
     with pytest.raises(ConfigError, match="unknown key.*arms.toy"):
         load_config("demo", ["arms.toy.toy_rate=0.5"])

@@ -224,7 +224,11 @@ class StudyConfig:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The config as plain data. Only the arms the study runs keep their sections: installing a
+        plugin arm must not change the fingerprint of a study that does not use it."""
+        data = dataclasses.asdict(self)
+        data["arms"] = {key: value for key, value in data["arms"].items() if key == "names" or key in self.arms.names}
+        return data
 
 
 # --------------------------------------------------------------------------- loading
