@@ -8,9 +8,7 @@ built, or an optional dependency missing), the phase raises a
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
-import inspect
 import logging
 import shutil
 from pathlib import Path
@@ -41,15 +39,10 @@ def entry_point(phase: str, module: str, name: str) -> Any:
 
 
 def arm_params(cfg, arm: str) -> dict[str, Any]:
-    """The processor parameters of one arm (baseline has none)."""
-    section = getattr(cfg.arms, arm, None)
-    params = dataclasses.asdict(section) if dataclasses.is_dataclass(section) else {}
-    # An arm that reads the language (Patok's morpheme boundaries) gets the study's.
-    from morphtok.segment.processor import processor_class
+    """The processor parameters of one arm (baseline has none), with the study's language."""
+    from morphtok.segment.processor import with_language
 
-    if "language" in inspect.signature(processor_class(arm)).parameters:
-        params["language"] = cfg.corpus.language
-    return params
+    return with_language(arm, cfg.arms.params(arm), cfg.corpus.language)
 
 
 # --------------------------------------------------------------------------- corpus

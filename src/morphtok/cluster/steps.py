@@ -58,7 +58,9 @@ def chunk_input(cfg: StudyConfig, chunks_dir: str | Path, index: int) -> Path:
 
 
 def arm_params(cfg: StudyConfig, arm: str) -> dict:
-    return cfg.arms.params(arm)
+    from morphtok.segment.processor import with_language
+
+    return with_language(arm, cfg.arms.params(arm), cfg.corpus.language)
 
 
 def preprocess_chunk(cfg: StudyConfig, arm: str, index: int, chunks_dir: str | Path, out_dir: str | Path) -> Path:

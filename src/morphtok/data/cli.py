@@ -62,6 +62,7 @@ def preprocess_cmd(
     val_fraction: float = typer.Option(0.0, "--val-fraction", help="Hold out this fraction of documents (by hash)."),
     strict: bool = typer.Option(False, "--strict", help="Fail on the first bad record instead of counting it."),
     force: bool = typer.Option(False, "--force", help="Replace a dataset of other inputs or settings at this prefix."),
+    language: str = typer.Option("fil", "--language", help="Language engine of an arm that reads morphology (Patok)."),
     arm_params: dict | None = None,
 ) -> None:
     """Tokenize with one arm (each arm's parameters are flags: --expand-prop, ...)."""
@@ -70,8 +71,9 @@ def preprocess_cmd(
     if not (method and input_path and output_prefix):
         raise typer.BadParameter("--method, --input and --output-prefix are required")
     from morphtok.data.preprocess import preprocess
+    from morphtok.segment.processor import with_language
 
-    params = params_for(method, arm_params or {})
+    params = with_language(method, params_for(method, arm_params or {}), language)
     stats = preprocess(
         input_path, output_prefix, method, seed=seed, workers=workers, tokenizer_spec=tokenizer,
         params=params, val_fraction=val_fraction, strict=strict, force=force,

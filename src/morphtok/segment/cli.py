@@ -34,6 +34,7 @@ def tokenize(
     doc_key: str = typer.Option("0", "--doc-key", help="Document key of the per-document RNG."),
     tokenizer_spec: str = typer.Option("gemma3", "--tokenizer", help="gemma3 | local dir | hub id."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON line."),
+    language: str = typer.Option("fil", "--language", help="Language engine of an arm that reads morphology (Patok)."),
     arm_params: dict | None = None,
 ) -> None:
     """Tokenize TEXT with one arm and show ids and vocabulary pieces (each arm's parameters are flags)."""
@@ -41,7 +42,9 @@ def tokenize(
     from morphtok.segment.tokenizer import load_tokenizer
 
     body = _read_text(text)
-    params = params_for(method, arm_params or {})
+    from morphtok.segment.processor import with_language
+
+    params = with_language(method, params_for(method, arm_params or {}), language)
     tokenizer = load_tokenizer(tokenizer_spec)
     processor = build_processor(method, tokenizer, **params)
     ids = processor.process(body, document_rng(seed, processor.name, doc_key))

@@ -58,6 +58,7 @@ class Processor(ABC):
 
     name: str = "processor"
     label: str = ""  # "" = name
+    uses_language: bool = False  # True: the constructor takes ``language`` (the corpus's, not an arm setting)
     job_name: str = ""  # "" = name
     throughput: ArmThroughput = ArmThroughput(tokens_per_s_per_worker=368_000, expansion=0.1,
                                               source="assumed: as slow as Patok until measured")
@@ -99,6 +100,15 @@ def processor_class(name: str) -> type[Processor]:
 def build_processor(name: str, tokenizer: Tokenizer, **params: Any) -> Processor:
     """Instantiate the arm registered as ``name``."""
     return processor_class(name)(tokenizer, **params)
+
+
+def with_language(name: str, params: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """``params`` plus ``language`` for an arm that reads the corpus language (``uses_language``:
+    Patok's morpheme boundaries); every caller (CLI, study, cluster job) builds arms through this."""
+    out = dict(params)
+    if processor_class(name).uses_language:
+        out["language"] = language
+    return out
 
 
 def parse_params(arm: type[Processor], given: Mapping[str, Any]) -> Any:
