@@ -113,4 +113,5 @@ def build_evidence(counts: dict[str, int]) -> dict[str, int]:
             continue
         for stem in stems_of(form):
             evidence[stem] += count
-    return dict(evidence)
+    # A fresh dict of str -> int is not tracked by the garbage collector (dict(defaultdict) would be).
+    return {stem: count for stem, count in evidence.items()}
