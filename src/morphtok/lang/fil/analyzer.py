@@ -105,6 +105,8 @@ def _analyze_cached(word: str, as_name: bool) -> tuple[Analysis, ...]:
     if len(lower) != len(text):
         return (unanalysed(word),)
     ranked = _analyze_lower(lower)
+    if norm is None and word == lower:  # every analysis of _analyze_lower(lower) is of the word lower
+        return ranked
     return tuple(_to_word(a, word, norm) for a in ranked)
 
 
@@ -150,7 +152,8 @@ def _candidates(w: str, lexicon: Lexicon) -> list[Analysis]:
     best: dict[tuple, tuple[float, Parse]] = {}
     for parse, penalty in zip(parses, depth, strict=True):
         score = ranking.parse_score(parse, lexicon, w) - penalty
-        key = (parse.root, tuple(a for a, _, _ in parse.segments), tuple(parse.prefixes), tuple(parse.suffixes))
+        key = (parse.root, tuple([segment[0] for segment in parse.segments]), tuple(parse.prefixes),
+               tuple(parse.suffixes))
         if key not in best or best[key][0] < score:
             best[key] = (score, parse)
     # Morpheme objects only for the strongest few: the rest never reach a caller.
@@ -212,7 +215,8 @@ def _with_linker(analysis: Analysis, word: str, linker: str, bonus: float) -> An
 
 def _calibrate(ranked: list[Analysis]) -> list[Analysis]:
     best = ranked[0]
-    rivals = [a for a in ranked[1:] if a.boundaries != best.boundaries]
+    best_boundaries = best.boundaries
+    rivals = [a for a in ranked[1:] if a.boundaries != best_boundaries]
     margin = best.score - rivals[0].score if rivals else math.inf
     value = ranking.confidence(margin, best.kind)
     ranked[0] = Analysis(best.word, best.root, best.prefixes, best.infixes, best.suffixes, best.reduplication,

@@ -39,11 +39,12 @@ class FilipinoEngine:
     def clear_caches(self) -> None:
         """Forget cached analyses (the lexicon and its evidence table stay loaded)."""
         from morphtok.lang.fil.analyzer import _analyze_cached, _analyze_lower
-        from morphtok.lang.fil.parser import _static_kind
+        from morphtok.lang.fil.parser import _root_options, _static_kind
 
         _analyze_cached.cache_clear()
         _analyze_lower.cache_clear()
         _static_kind.cache_clear()
+        _root_options.cache_clear()
 
     def generate(self, root: str, affix: str) -> str:
         return inflect(root, affix)

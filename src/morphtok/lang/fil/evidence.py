@@ -57,11 +57,24 @@ def _peel_prefixes(word: str) -> list[str]:
     return out
 
 
+# PEEL_PREFIXES as (length, prefixes of that length): at most one prefix of each length can
+# start a word, so one slice and one set lookup per length replace 54 startswith calls.
+_PREFIXES_BY_LENGTH = tuple(
+    (n, frozenset(p for p in PEEL_PREFIXES if len(p) == n)) for n in sorted({len(p) for p in PEEL_PREFIXES})
+)
+
+
 def _strip_prefix(word: str) -> list[str]:
+    """``word`` without each prefix it starts with (and that prefix's hyphen), >= 3 letters left.
+
+    In order of prefix length, not of PEEL_PREFIXES: every caller collects the results into a set."""
     out = []
-    for prefix in PEEL_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-            rest = word[len(prefix) :]
+    longest = len(word) - 3
+    for n, prefixes in _PREFIXES_BY_LENGTH:
+        if n > longest:
+            break
+        if word[:n] in prefixes:
+            rest = word[n:]
             out.append(rest[1:] if rest.startswith("-") else rest)
     return out
 
@@ -69,7 +82,7 @@ def _strip_prefix(word: str) -> list[str]:
 def _peel_redup(word: str) -> list[str]:
     out = [word]
     for k in (1, 2, 3):
-        if len(word) - k >= 3 and word[:k] == word[k : 2 * k] and any(c in _VOWELS for c in word[:k]):
+        if len(word) - k >= 3 and word[:k] == word[k : 2 * k] and not _VOWELS.isdisjoint(word[:k]):
             out.append(word[k:])
     if "-" in word:
         left, _, right = word.partition("-")
@@ -93,6 +106,8 @@ def _peel_infix(words: Iterable[str]) -> list[str]:
 
 def _peel_suffix(word: str) -> list[str]:
     out = [word]
+    if not word.endswith(("an", "in")):  # every suffix ends in one of these
+        return out
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             stem = word[: -len(suffix)]
@@ -100,7 +115,7 @@ def _peel_suffix(word: str) -> list[str]:
             if stem[-1] == "u":
                 out.append(stem[:-1] + "o")
             last_u = stem.rfind("u")
-            if last_u >= 0 and stem[last_u + 1 :] and all(c not in _VOWELS for c in stem[last_u + 1 :]):
+            if last_u >= 0 and stem[last_u + 1 :] and _VOWELS.isdisjoint(stem[last_u + 1 :]):
                 out.append(stem[:last_u] + "o" + stem[last_u + 1 :])
     return out
 
@@ -113,4 +128,5 @@ def build_evidence(counts: dict[str, int]) -> dict[str, int]:
             continue
         for stem in stems_of(form):
             evidence[stem] += count
-    return dict(evidence)
+    # A fresh dict of str -> int is not tracked by the garbage collector (dict(defaultdict) would be).
+    return {stem: count for stem, count in evidence.items()}

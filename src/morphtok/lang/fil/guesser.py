@@ -16,6 +16,7 @@ Guessed roots rank below attested ones (:mod:`morphtok.lang.fil.ranking`).
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 
 from morphtok.lang.fil.phonology import VOWELS
@@ -45,22 +46,18 @@ def is_english(word: str) -> bool:
     return len(word) >= 3 and english_counts().get(word, 0) >= MIN_ENGLISH_COUNT
 
 
+_VOWEL = re.compile("[" + "".join(sorted(VOWELS)) + "]")
+
+
 def _consonant_runs(word: str) -> list[str]:
-    runs, current = [], ""
-    for ch in word.replace("ng", "N"):
-        if ch in VOWELS:
-            runs.append(current)
-            current = ""
-        else:
-            current += ch
-    runs.append(current)
-    return runs
+    """The consonant runs around each vowel ("" between two vowels); ``ng`` is one consonant, N."""
+    return _VOWEL.split(word.replace("ng", "N"))
 
 
 @lru_cache(maxsize=1 << 16)
 def tagalog_shaped(root: str) -> bool:
     """Syllables (C)(C)V(C): medial runs of <= 2 consonants (a loan onset may follow a coda)."""
-    if len(root) < 3 or not root.isalpha() or not any(c in VOWELS for c in root):
+    if len(root) < 3 or not root.isalpha() or VOWELS.isdisjoint(root):
         return False
     runs = _consonant_runs(root)
     first, medial, last = runs[0], runs[1:-1], runs[-1]
@@ -73,7 +70,7 @@ def tagalog_shaped(root: str) -> bool:
             return False
         if len(run) > 3:
             return False
-    return sum(c in VOWELS for c in root) >= 2
+    return sum(map(VOWELS.__contains__, root)) >= 2
 
 
 def english_plural(word: str) -> str | None:

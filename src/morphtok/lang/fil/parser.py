@@ -37,6 +37,11 @@ SUFFIXES = ("han", "hin", "nan", "nin", "an", "in")
 ASSIMILATING = {"mang": "ma", "nang": "na", "pang": "pa", "sing": "si", "kasing": "kasi", "ipang": "ipa",
                 "ipinang": "ipina"}
 _DELETED = {"m": ("b", "p"), "n": ("t", "s", "d"), "ng": ("k",)}
+# ASSIMILATING's (base, stem) items by the stem's first two letters, in ASSIMILATING's order.
+_ASSIMILATING_BY_START: dict[str, tuple[tuple[str, str], ...]] = {}
+for _base, _stem in ASSIMILATING.items():
+    _ASSIMILATING_BY_START[_stem[:2]] = (*_ASSIMILATING_BY_START.get(_stem[:2], ()), (_base, _stem))
+_SUFFIX_ENDINGS = ("an", "in")  # every suffix ends in one of these
 _ALTERNATE = {"i": "e", "e": "i", "u": "o", "o": "u"}
 # Root kinds, best first: dictionary root, function word as a root (na|wala, um|amin),
 # guessed from paradigm evidence, English loan.
@@ -65,12 +70,13 @@ class Parser:
     def __init__(self, word: str, lexicon: Lexicon):
         self.w = word
         self.lexicon = lexicon
-        self.prefix_forms = _prefix_forms()
+        self.prefix_forms = _prefix_index()
         self.out: list[Parse] = []
 
     def parses(self) -> list[Parse]:
+        """Every parse with at least one affix (the bare word is the caller's own candidate)."""
         self._prefixes(0, [], [], 0, None)
-        return [p for p in self.out if p.affix_count]
+        return self.out
 
     # -------------------------------------------------------------- prefixes
     def _prefixes(self, pos: int, segs: list, prefixes: list[str], depth: int, redup: str | None) -> None:
@@ -83,10 +89,12 @@ class Parser:
             if cv in ("pa", "ka", "ma", "na", "sa") and w.startswith(cv, pos + 2):
                 segs2 = [*segs, (pos, pos + 2, "redup"), (pos + 2, pos + 4, "prefix")]
                 self._prefixes(pos + 4, segs2, [*prefixes, cv], depth + 1, cv)
-        for form in self.prefix_forms.get(w[pos : pos + 2], ()):
-            if not w.startswith(form, pos):
+        start = w[pos : pos + 2]
+        for length, forms in self.prefix_forms.get(start, ()):  # longest first, as in _prefix_forms
+            form = w[pos : pos + length]
+            if form not in forms:
                 continue
-            end = pos + len(form)
+            end = pos + length
             hyphen = w.startswith("-", end)
             end += hyphen
             if len(w) - end < 2 or not _nasal_agrees(form, w[end:]):
@@ -98,7 +106,7 @@ class Parser:
             self._prefixes(end, [*segs, (pos, end, "prefix")], [*prefixes, form], depth + 1, redup)
             for parse in self.out[before:] if penalty else ():
                 parse.penalty += penalty
-        for base, stem in ASSIMILATING.items():  # nasal fusion with root-consonant deletion: pa|mili <- bili
+        for base, stem in _ASSIMILATING_BY_START.get(start, ()):  # nasal fusion, root consonant deleted: pa|mili <- bili
             end = pos + len(stem)
             if not w.startswith(stem, pos) or len(w) - end < 3:
                 continue
@@ -117,25 +125,37 @@ class Parser:
             if fused is None:
                 self._hyphenated(pos, surface, segs, prefixes, redup0)
             return
+        last_prefix = prefixes[-1] if prefixes else ""
+        penalty = 0.25 if fused else 0.0  # prefer s|in|ulat over si|nulat
         for body_len, suffix in _suffix_options(surface):
             body = surface[:body_len]
-            suffix_seg = [(pos + body_len, len(self.w), "suffix")] if suffix else []
-            infixes = [(None, 0, 0, body)] if fused else _infix_options(body, prefixes)
+            infixes = ((None, 0, 0, body),) if fused else _infix_options(body, prefixes)
             for infix, infix_at, infix_len, under in infixes:
-                for redup_len in [0] if redup0 else _redup_options(under):
-                    root_surface = under[redup_len:]
-                    pieces = [(0, redup_len, "redup"), (redup_len, len(under), "root")]
-                    segments = [*segs, *_map_infix(pieces, infix_at, infix_len, pos), *suffix_seg]
-                    root_text = root_surface
+                for redup_len in (0,) if redup0 else _redup_options(under):
+                    root_text = under[redup_len:]
                     if fused:
-                        if not root_surface.startswith(fused[0]):
+                        if not root_text.startswith(fused[0]):
                             continue
-                        root_text = fused[1] + root_surface[len(fused[0]) :]
-                    after_vowel = (under[:redup_len] or (prefixes[-1] if prefixes else ""))[-1:] in VOWELS
-                    self._root_candidates(
-                        root_text, suffix, segments, prefixes, [infix] if infix else [], under[:redup_len] or redup0,
-                        0.25 if fused else 0.0, after_vowel,  # prefer s|in|ulat over si|nulat
-                    )
+                        root_text = fused[1] + root_text[len(fused[0]) :]
+                    after_vowel = (under[:redup_len] or last_prefix)[-1:] in VOWELS
+                    # Roots first (one cached lookup): most reconstructed strings are no root, and
+                    # then no segment list is built.
+                    roots = self._roots(root_text, suffix, after_vowel)
+                    if not roots:
+                        continue
+                    segments = segs.copy()
+                    if infix_len:
+                        segments += _map_infix(((0, redup_len, "redup"), (redup_len, len(under), "root")),
+                                               infix_at, infix_len, pos)
+                    else:  # _map_infix without an infix: the non-empty pieces, moved to pos
+                        if redup_len:
+                            segments.append((pos, pos + redup_len, "redup"))
+                        if len(under) > redup_len:
+                            segments.append((pos + redup_len, pos + len(under), "root"))
+                    if suffix:
+                        segments.append((pos + body_len, len(self.w), "suffix"))
+                    self._add(roots, suffix, segments, prefixes, [infix] if infix else [],
+                              under[:redup_len] or redup0, penalty)
 
     def _hyphenated(self, pos: int, surface: str, segs: list, prefixes: list[str], redup0: str | None) -> None:
         """X-X (araw-araw), C<in>X-X (dinami-dami), X-XY (kapaki-pakinabang), CV-loan (ri-release)."""
@@ -161,32 +181,60 @@ class Parser:
                 self._root_candidates(body, suffix, segments, prefixes, [], left + "-", 0.1)
 
     def _root_candidates(self, root_surface, suffix, segments, prefixes, infixes, redup, penalty, after_vowel=False) -> None:
-        options = _undo_suffix_phonology(root_surface, suffix)
-        if after_vowel and root_surface.startswith("r"):
-            options += [("d" + root[1:], extra + 0.15) for root, extra in options]  # da|rating <- dating
-        for root, extra in options:
-            kind = self.root_kind(root)
-            if kind is not None:
-                self.out.append(Parse(segments, root, list(prefixes), list(infixes), [suffix] if suffix else [],
-                                      redup, penalty + extra, kind))
+        self._add(self._roots(root_surface, suffix, after_vowel), suffix, segments, prefixes, infixes, redup, penalty)
 
-    def root_kind(self, root: str) -> str | None:
-        if root not in _possible_roots():  # most reconstructed strings are nothing: one set lookup
-            return None
-        kind = _static_kind(root)
-        if kind == EVIDENCED:  # a guess: other counted forms must back it, not this word alone
-            return kind if self.lexicon.backing(root, self.w) > 0 else None
-        return kind
+    def _roots(self, root_surface: str, suffix: str | None, after_vowel: bool) -> list[tuple[str, float, str]]:
+        """(root, phonology penalty, kind) of the roots ``root_surface`` may spell before ``suffix``."""
+        found = _root_options(root_surface, suffix, after_vowel)
+        if not found:
+            return found
+        out = []
+        for option in found:
+            # A guess (EVIDENCED): other counted forms must back it, not this word alone.
+            if option[2] != EVIDENCED or self.lexicon.backing(option[0], self.w) > 0:
+                out.append(option)
+        return out
+
+    def _add(self, roots, suffix, segments, prefixes, infixes, redup, penalty) -> None:
+        if not (prefixes or infixes or suffix or redup):
+            return  # the bare word: no parse (see parses)
+        for root, extra, kind in roots:
+            self.out.append(Parse(segments, root, list(prefixes), list(infixes), [suffix] if suffix else [],
+                                  redup, penalty + extra, kind))
+
+
+@lru_cache(maxsize=1 << 18)
+def _root_options(root_surface: str, suffix: str | None, after_vowel: bool) -> tuple[tuple[str, float, str], ...]:
+    """The word-independent part of root finding: (root, penalty, static kind) of every
+    reconstruction of ``root_surface`` (undoing suffix phonology and d -> r) that
+    :func:`_static_kind` accepts, in the order they are tried."""
+    options = _undo_suffix_phonology(root_surface, suffix)
+    if after_vowel and root_surface.startswith("r"):
+        options += [("d" + root[1:], extra + 0.15) for root, extra in options]  # da|rating <- dating
+    possible = _possible_roots()
+    out = []
+    for root, extra in options:
+        if root in possible:  # most reconstructed strings are nothing: one set lookup
+            kind = _static_kind(root)
+            if kind is not None:
+                out.append((root, extra, kind))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
-def _possible_roots() -> frozenset[str]:
-    """Every string :func:`_static_kind` may accept: roots, function words, English words, evidence stems."""
+def _possible_roots() -> dict[str, None]:
+    """Every string :func:`_static_kind` may accept: roots, function words, English words, evidence stems.
+
+    A dict of strings, not a frozenset: the garbage collector never traverses it (a set is
+    always tracked, so each full collection walked its ~94k entries during analysis)."""
     from morphtok.lang.fil.guesser import english_counts
 
     lexicon = Lexicon.default()
     english = (w for w, c in english_counts().items() if c >= MIN_ENGLISH_COUNT and len(w) >= 4)
-    return frozenset().union(lexicon.roots, lexicon.function_words, english, lexicon.evidence)
+    possible: dict[str, None] = {}
+    for source in (lexicon.roots, lexicon.function_words, english, lexicon.evidence):
+        possible.update(dict.fromkeys(source))
+    return possible
 
 
 @lru_cache(maxsize=1 << 18)
@@ -195,7 +243,7 @@ def _static_kind(root: str) -> str | None:
     lexicon = Lexicon.default()
     if len(root) < 3:
         return None
-    syllables = sum(c in VOWELS for c in root)  # every vowel is a syllable nucleus in Tagalog spelling
+    syllables = sum(map(VOWELS.__contains__, root))  # every vowel is a syllable nucleus in Tagalog spelling
     if root in lexicon.roots and root not in lexicon.function_words:
         return ATTESTED if syllables >= 2 or root in lexicon.hand_roots else None
     if root in lexicon.function_words:
@@ -219,6 +267,18 @@ def _prefix_forms() -> dict[str, tuple[str, ...]]:
     return {key: tuple(forms) for key, forms in index.items()}
 
 
+@lru_cache(maxsize=1)
+def _prefix_index() -> dict[str, tuple[tuple[int, frozenset[str]], ...]]:
+    """:func:`_prefix_forms` as (length, forms of that length) per key, longest first: at one
+    position at most one form of each length matches, so one slice and one set lookup per length
+    visit the matching forms in :func:`_prefix_forms`'s order."""
+    index = {}
+    for key, forms in _prefix_forms().items():
+        lengths = sorted({len(form) for form in forms}, reverse=True)
+        index[key] = tuple((n, frozenset(form for form in forms if len(form) == n)) for n in lengths)
+    return index
+
+
 def _nasal_agrees(form: str, rest: str) -> bool:
     if form.endswith("m") and form[:-1] + "ng" in ASSIMILATING:
         return rest[:1] in ("b", "p")
@@ -229,6 +289,8 @@ def _nasal_agrees(form: str, rest: str) -> bool:
 
 def _suffix_options(surface: str) -> list[tuple[int, str | None]]:
     options: list[tuple[int, str | None]] = [(len(surface), None)]
+    if not surface.endswith(_SUFFIX_ENDINGS):
+        return options
     for suffix in SUFFIXES:
         if surface.endswith(suffix) and len(surface) - len(suffix) >= 2:
             options.append((len(surface) - len(suffix), suffix))
@@ -238,6 +300,9 @@ def _suffix_options(surface: str) -> list[tuple[int, str | None]]:
 def _infix_options(body: str, prefixes: list[str]) -> list[tuple[str | None, int, int, str]]:
     """(infix, surface offset, surface length, underlying body) options."""
     options: list[tuple[str | None, int, int, str]] = [(None, 0, 0, body)]
+    head = body[:4]  # every infix below starts at offset 0, 1 or 2
+    if "um" not in head and "in" not in head and not head.startswith("ni"):
+        return options
     onset = 2 if body.startswith("ng") else 1  # ng is one consonant: ng|um|iti
     for infix in ("um", "in"):
         if body.startswith(infix) and len(body) > 3 and body[2] in VOWELS:
@@ -251,12 +316,18 @@ def _infix_options(body: str, prefixes: list[str]) -> list[tuple[str | None, int
 
 
 def _redup_options(body: str) -> list[int]:
+    """Reduplicant lengths: 0, then a copied V (a|alis), CV (lu|luto), CVC, and the two special copies."""
+    n = len(body)
     options = [0]
-    for k in (1, 2, 3):
-        if len(body) - k >= 3 and body[:k] == body[k : 2 * k] and any(c in VOWELS for c in body[:k]):
-            if k == 1 and body[0] not in VOWELS:
-                continue
-            options.append(k)
+    if n < 4:
+        return options
+    first, second = body[0], body[1]
+    if first == second and first in VOWELS:  # k = 1 needs a vowel: a|alis
+        options.append(1)
+    if n >= 5 and body[:2] == body[2:4] and (first in VOWELS or second in VOWELS):
+        options.append(2)
+    if n >= 6 and body[:3] == body[3:6] and (first in VOWELS or second in VOWELS or body[2] in VOWELS):
+        options.append(3)
     if len(body) > 5 and body[0] == "d" and body[2] == "r" and body[1] == body[3] and body[1] in VOWELS:
         options.append(2)  # da|rating <- dating: d -> r between vowels in the copied root
     if len(body) > 6 and body[0] == body[2] and body[1] == body[4] and body[1] in VOWELS \

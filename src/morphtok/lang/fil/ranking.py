@@ -52,9 +52,13 @@ def whole_word_score(lexicon: Lexicon, word: str) -> float:
 
 def parse_score(parse: Parse, lexicon: Lexicon, word: str) -> float:
     score = 1.0 + evidence_score(lexicon, parse.root, word) - parse.penalty
-    score -= 0.05 * max(0, parse.affix_count - 1)
-    # magpa|pa|... is the reduplicated causative (mag|pa|pa|...), not two prefixes.
-    score -= 0.3 * sum(1 for a, b in zip(parse.prefixes, parse.prefixes[1:], strict=False) if a != b and a.endswith(b))
+    affixes = parse.affix_count
+    if affixes > 1:  # (subtracting an exact 0.0 would leave the score as it is)
+        score -= 0.05 * (affixes - 1)
+    prefixes = parse.prefixes
+    if len(prefixes) > 1:
+        # magpa|pa|... is the reduplicated causative (mag|pa|pa|...), not two prefixes.
+        score -= 0.3 * sum(1 for a, b in zip(prefixes, prefixes[1:], strict=False) if a != b and a.endswith(b))
     penalty = KIND_PENALTY[parse.kind]
     if parse.kind == ENGLISH and "-" in word:
         penalty = 0.1  # nag-|commit, i-|share: the hyphen marks the loan root
