@@ -53,6 +53,12 @@ def _arm_names() -> list[str]:
     return arm_names()
 
 
+def _lr_schedule_names() -> list[str]:
+    from morphtok.train.schedules import SCHEDULES
+
+    return SCHEDULES.names()
+
+
 def _arm_class(name: str) -> Any:
     from morphtok.segment.processor import processor_class
 
@@ -161,7 +167,8 @@ class TrainConfig:
     checkpoint_root: str = ""
     disk_budget_gb: float = 150.0
     # Local trainer only (morphtok.train): schedule name, weights dtype, memory switches.
-    lr_schedule: str = "warmup_cosine"  # a name in morphtok.train.schedules.SCHEDULES
+    lr_schedule: str = field(default="warmup_cosine",  # an entry point of morphtok.lr_schedules
+                             metadata=one_of_lazy("registered LR schedules", _lr_schedule_names))
     # bf16: bf16 weights, fp32 master weights + moments (GPU bf16-mixed only)
     param_dtype: str = field(default="fp32", metadata=one_of("fp32", "bf16"))
     gradient_checkpointing: bool = True  # recompute each layer's activations in backward (Gemma 3 1B fits 40 GB)
