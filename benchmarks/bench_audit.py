@@ -19,7 +19,7 @@ from pathlib import Path
 
 from morphtok.bench.audit import HEURISTICS, MAX_OPTION_ONLY, audit
 from morphtok.bench.generate import FAMILY_SIZES, generate, write
-from morphtok.bench.schema import read_items
+from morphtok.bench.reader import read_items
 
 SHORT = {"closest_to_others": "close", "farthest_from_others": "far", "longest": "long", "shortest": "short",
          "middle_size": "mid", "odd_shape": "shape", "most_frequent_word": "freq", "least_frequent_word": "rare",

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from morphtok.bench.generate import generate, write
-from morphtok.bench.schema import read_items
+from morphtok.bench.reader import read_items
 from morphtok.bench.validator import validate
 from morphtok.errors import BenchmarkError
 

@@ -56,7 +56,8 @@ def test_lm_eval_runs_every_exported_family(tmp_path, gemma_tokenizer):
 
     from morphtok.bench.generate import generate, write
     from morphtok.bench.lm_eval_export import export
-    from morphtok.bench.schema import FAMILIES, prompt_text, read_items
+    from morphtok.bench.reader import read_items
+    from morphtok.bench.schema import FAMILIES, prompt_text
     from morphtok.eval.scoring import ScoringModel
     from morphtok.train.models import load_causal_lm, tiny_model
 

@@ -33,7 +33,7 @@ def validate_cmd(
                                "evaluation does), not only on generator 2.0 files."),
 ) -> None:
     """Run the validity checks on benchmark files; exit 1 on any problem."""
-    from morphtok.bench.schema import read_items
+    from morphtok.bench.reader import read_items
     from morphtok.bench.validator import validate
 
     failed = False

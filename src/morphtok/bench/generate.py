@@ -34,6 +34,7 @@ import numpy as np
 
 from morphtok.atomic import atomic_write_json, atomic_write_text, fingerprint, is_done, mark_done
 from morphtok.bench.schema import Item
+from morphtok.bench.sizes import FAMILY_SIZES, balance_gold, default_sizes
 from morphtok.bench.tasks import SUBTASKS, Subtask, fill, trusted_analysis
 from morphtok.bench.validator import (
     gold_positions,
@@ -52,20 +53,6 @@ VERSIONS = ("1.3", "2.0")
 # 1.2: gold positions balanced per subtask by construction (a seeded permutation of equal counts);
 # 1.3: o -> u before every suffix (upuan, regaluhan); a vowel-final root + suffix only when attested;
 # 2.0: see the module docstring.
-# Items per format for each family (the earlier benchmark's sizes, as minimums).
-FAMILY_SIZES = {
-    "affixation": (140, 140),
-    "composition": (900, 500),
-    "manipulation": (800, 800),
-    "syllabification": (400, 400),
-    "hierarchical": (600, 600),
-}
-# Subtasks built by another family's generator (their prompts are still disjoint in 2.0).
-SHARED_GENERATORS = {
-    "hierarchical/delete_char": "manipulation/delete",
-    "hierarchical/identify_affix": "affixation/identify",
-    "hierarchical/apply_affix": "affixation/inflect",
-}
 _PLAIN = re.compile(r"^[a-z]{3,12}$")
 
 
@@ -126,21 +113,6 @@ def generate(
     return files
 
 
-def default_sizes(tasks: list[Subtask], total: int) -> list[int]:
-    """Split ``total`` items evenly over hierarchical levels (100 per level in the default
-    set, however many subtasks a level has), then evenly over each level's subtasks;
-    a family without levels splits evenly over its subtasks."""
-    groups: dict[object, list[int]] = {}
-    for index, task in enumerate(tasks):
-        groups.setdefault(task.level if task.level is not None else ("task", index), []).append(index)
-    out = [0] * len(tasks)
-    for g, members in enumerate(groups.values()):
-        share = total // len(groups) + (1 if g < total % len(groups) else 0)
-        for m, index in enumerate(members):
-            out[index] = share // len(members) + (1 if m < share % len(members) else 0)
-    return out
-
-
 def _items_for(task, fmt, want, pool, lexicon, rng, seen) -> list[Item]:
     out: list[Item] = []
     attempts = 0
@@ -170,23 +142,8 @@ def _items_for(task, fmt, want, pool, lexicon, rng, seen) -> list[Item]:
     if len(out) < want:
         log.warning("%s/%s %s: only %d of %d items (word pool exhausted)", task.family, task.name, fmt, len(out), want)
     if fmt == "mcq":
-        _balance_gold(out, rng)
+        balance_gold(out, rng)
     return out
-
-
-def _balance_gold(items: list[Item], rng: np.random.Generator) -> None:
-    """Put the gold at A/B/C/D equally often within a subtask, in a seeded random order.
-
-    Independent per-item shuffles leave chance imbalances (a chi-square p of 0.02 on one file
-    of 800 items in generator 1.1); a permutation of equal counts is balanced exactly and still
-    unpredictable from the item index. The distractors are shuffled around it.
-    """
-    slots = rng.permutation(np.arange(len(items)) % 4).tolist()
-    for item, slot in zip(items, slots, strict=True):
-        wrong = [o for o in item.options if o != item.answer]
-        wrong = [wrong[k] for k in rng.permutation(len(wrong)).tolist()]
-        item.options = [*wrong[:slot], item.answer, *wrong[slot:]]
-        item.answer_index = slot
 
 
 def _add_options(item: Item, task: Subtask, rng: np.random.Generator) -> bool:

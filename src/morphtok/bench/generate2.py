@@ -14,6 +14,7 @@ import numpy as np
 from morphtok.bench import option_sets
 from morphtok.bench.build import items_for
 from morphtok.bench.schema import Item
+from morphtok.bench.sizes import FAMILY_SIZES, SHARED_GENERATORS, balance_gold, default_sizes
 from morphtok.bench.tasks2 import SUBTASKS
 from morphtok.bench.trust import trusted
 from morphtok.lang.fil import Lexicon
@@ -31,8 +32,6 @@ def _pools(lexicon: Lexicon) -> dict[str, list[str]]:
 
 
 def generate(seed: int, sizes: dict[str, int] | None, families: list[str], scale: float) -> dict[str, list[Item]]:
-    from morphtok.bench.generate import FAMILY_SIZES, _balance_gold, default_sizes
-
     lexicon = Lexicon.default()
     pools = _pools(lexicon)
     rng = np.random.default_rng([seed, 2])
@@ -48,7 +47,7 @@ def generate(seed: int, sizes: dict[str, int] | None, families: list[str], scale
                 want = (sizes or {}).get(task.name, default)
                 made = items_for(task, fmt, want, pools[task.pool], lexicon, rng, seen)
                 if fmt == "mcq":
-                    _balance_gold(made, rng)
+                    balance_gold(made, rng)
                 items += made
             files[f"{family}_{fmt}"] = items
     return files
@@ -56,8 +55,6 @@ def generate(seed: int, sizes: dict[str, int] | None, families: list[str], scale
 
 def manifest_notes(files: dict[str, list[Item]]) -> dict:
     """What the 2.0 manifest says besides the per-file tables."""
-    from morphtok.bench.generate import SHARED_GENERATORS
-
     families = {name.rsplit("_", 1)[0] for name in files}
     return {
         "gen_only": {f"{t.family}/{t.name}": t.gen_only for t in SUBTASKS if t.gen_only and t.family in families},

@@ -28,12 +28,12 @@ still checks options, positions, leaks and duplicates.
 
 from __future__ import annotations
 
-import hashlib
-import random
 from pathlib import Path
 from typing import Any
 
+from morphtok.bench import upstream
 from morphtok.bench.schema import FAMILIES, Item
+from morphtok.bench.upstream import shuffled
 from morphtok.errors import BenchmarkError
 
 _INCORRECT_KEYS = ("incorrect1", "incorrect2", "incorrect3", "incorrect4")
@@ -60,8 +60,6 @@ def detect(record: dict[str, Any]) -> str:
 
 def from_record(record: dict[str, Any], path: Path, lineno: int) -> list[Item]:
     """Convert one legacy record into our items (a PACUTE line may hold several prompts)."""
-    from morphtok.bench import upstream
-
     kind = detect(record)
     where = f"{path}:{lineno}"
     if kind == "pacute":
@@ -87,12 +85,6 @@ def _family_from(record: dict[str, Any], path: Path) -> str:
     return next((f for f in FAMILIES if f in stem), "legacy")
 
 
-def _shuffled(options: list[str], key: str) -> list[str]:
-    seed = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
-    order = list(options)
-    random.Random(seed).shuffle(order)
-    return order
-
 
 def _from_pacute(record: dict[str, Any], path: Path, lineno: int, where: str) -> list[Item]:
     prompts = record.get("prompts")
@@ -113,7 +105,7 @@ def _from_pacute(record: dict[str, Any], path: Path, lineno: int, where: str) ->
             if "correct" not in choices:
                 raise BenchmarkError(f"PACUTE prompt {k}: mcq_options has no 'correct'", where=where)
             original = [str(choices["correct"])] + [str(choices[c]) for c in _INCORRECT_KEYS if c in choices]
-            options = _shuffled(original, item_id)
+            options = shuffled(original, item_id)
             answer = str(choices["correct"])
             items.append(Item(**common, answer=answer, format="mcq", options=options,
                               answer_index=options.index(answer),

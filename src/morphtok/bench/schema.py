@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
 from typing import Any
-
-from morphtok.errors import BenchmarkError
 
 PACUTE = ("affixation", "composition", "manipulation", "syllabification")
 FAMILIES = (*PACUTE, "hierarchical")
+# The longest generation an answer needs, in tokens: every answer in our benchmarks is a word or a short
+# phrase (the evaluator and the lm-eval export both stop there).
+MAX_NEW_TOKENS = 24
+# Metadata the generator adds besides the rule's inputs.
+_BOOKKEEPING = ("options_from", "generator", "accept")
 
 
 @dataclass
@@ -58,35 +60,6 @@ def prompt_text(item: Item) -> str:
     return f"Question: {item.prompt_en}\nAnswer:"
 
 
-def read_items(path: str | Path) -> list[Item]:
-    """Read a benchmark JSONL file, naming file:line on any malformed record.
-
-    Our schema, and the earlier PACUTE and hierarchical formats (see ``legacy``),
-    are recognised per line.
-    """
-    from morphtok.bench import legacy
-
-    path = Path(path)
-    items = []
-    with open(path, encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise TypeError("a line must hold one JSON object")
-                if legacy.detect(record) == "morphtok":
-                    unknown = sorted(set(record) - _ITEM_FIELDS)
-                    if unknown:
-                        raise BenchmarkError(f"unknown item field(s) {', '.join(unknown)}; an item has "
-                                             f"{', '.join(sorted(_ITEM_FIELDS))}", where=f"{path}:{lineno}")
-                    read = [Item(**record)]
-                else:
-                    read = legacy.from_record(record, path, lineno)
-                for item in read:
-                    item.source = f"{path}:{lineno}"
-                items.extend(read)
-            except (json.JSONDecodeError, TypeError, KeyError) as err:
-                raise BenchmarkError(f"not a benchmark item: {err}", where=f"{path}:{lineno}") from None
-    return items
+def inputs(item: Item) -> dict:
+    """The rule's inputs of an item (its metadata without the generator's bookkeeping)."""
+    return {k: v for k, v in item.metadata.items() if k not in _BOOKKEEPING}

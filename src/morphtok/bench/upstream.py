@@ -17,6 +17,8 @@ read so earlier results can be re-scored, and checked like any other file.
 
 from __future__ import annotations
 
+import hashlib
+import random
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,13 @@ def family_of(path: Path) -> str:
     names = sorted((*UPSTREAM_FAMILIES, *FAMILIES), key=len, reverse=True)
     return next((name for name in names if stem.startswith(name) or name in stem), "legacy")
 
+def shuffled(options: list[str], key: str) -> list[str]:
+    """The options in an order seeded by ``key`` (the earlier files list the gold first)."""
+    seed = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
+    order = list(options)
+    random.Random(seed).shuffle(order)
+    return order
+
 
 def _verbatim_prompt(question: str) -> str:
     text = question.rstrip()
@@ -39,8 +48,6 @@ def _verbatim_prompt(question: str) -> str:
 
 
 def from_question(record: dict[str, Any], path: Path, where: str) -> Item:
-    from morphtok.bench.legacy import _shuffled
-
     family = family_of(path)
     item_id = str(record.get("id") or f"{path.stem}-{where.rsplit(':', 1)[-1]}")
     question, answer = record["question"], record["answer"]
@@ -58,9 +65,9 @@ def from_question(record: dict[str, Any], path: Path, where: str) -> Item:
     original = [str(o).strip() for o in options]
     if answer not in original:
         raise BenchmarkError(f"{family} record: answer {answer!r} is not one of the options {original}", where=where)
-    shuffled = _shuffled(original, item_id)
+    order = shuffled(original, item_id)
     metadata["legacy_options"] = original
-    return Item(**common, answer=answer, format="mcq", options=shuffled, answer_index=shuffled.index(answer),
+    return Item(**common, answer=answer, format="mcq", options=order, answer_index=order.index(answer),
                 metadata=metadata)
 
 

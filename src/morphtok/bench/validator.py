@@ -38,7 +38,8 @@ from collections import Counter, defaultdict
 
 from scipy.stats import chisquare
 
-from morphtok.bench.schema import Item
+from morphtok.bench.checks2 import check_v2
+from morphtok.bench.schema import Item, inputs
 from morphtok.bench.text_tasks import SELECTION_SUBTASKS
 from morphtok.errors import MorphtokError
 
@@ -46,7 +47,6 @@ _CHANGING = {"delete", "insert", "substitute", "swap", "uppercase", "lowercase",
              "delete_char", "remove_prefix", "replace_prefix"}
 # What a malformed item's rule may raise; anything else is a bug in the validator itself.
 _MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError, MorphtokError)
-_BOOKKEEPING = ("options_from", "generator", "accept")
 
 
 def _registry(version: str | None) -> dict:
@@ -55,11 +55,6 @@ def _registry(version: str | None) -> dict:
     else:
         from morphtok.bench.tasks import SUBTASKS
     return {(t.family, t.name): t for t in SUBTASKS}
-
-
-def inputs(item: Item) -> dict:
-    """The rule's inputs of an item (its metadata without the generator's bookkeeping)."""
-    return {k: v for k, v in item.metadata.items() if k not in _BOOKKEEPING}
 
 
 def validate(items: list[Item], other: list[Item] | None = None, *, option_audit: bool | None = None) -> dict[str, list[str]]:
@@ -121,8 +116,6 @@ def _check_item(item: Item, task, problems: dict[str, list[str]]) -> bool:
     if item.subtask in _CHANGING and item.answer == item.metadata.get("word"):
         problems["changes"].append(f"{item.label}: the answer equals the input")
     if is_v2 and task is not None:
-        from morphtok.bench.checks2 import check_v2
-
         check_v2(item, task, problems)
     return sound
 

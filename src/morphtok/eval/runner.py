@@ -33,7 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from morphtok.atomic import atomic_write_json, fingerprint
-from morphtok.bench.schema import FAMILIES, PACUTE, Item, read_items
+from morphtok.bench.reader import read_items
+from morphtok.bench.schema import FAMILIES, PACUTE, Item
 from morphtok.errors import EvaluationError, MorphtokError
 from morphtok.eval.grading import neutral_table, score_group
 from morphtok.eval.metrics import metrics, wilson
