@@ -10,11 +10,13 @@ import json
 import pytest
 
 from morphtok.bench.audit import MAX_OPTION_ONLY, audit
+from morphtok.bench.family import subtasks
 from morphtok.bench.generate import generate, write
 from morphtok.bench.option_sets import has_ng
 from morphtok.bench.schema import Item
-from morphtok.bench.tasks2 import SUBTASKS
 from morphtok.bench.validator import inputs, validate, validate_collection
+
+SUBTASKS = subtasks()
 
 LETTER_TASKS = {t.name for t in SUBTASKS if t.letters}
 

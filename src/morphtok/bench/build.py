@@ -27,14 +27,16 @@ log = logging.getLogger(__name__)
 VERSION = "2.0"
 
 
-def fill_prompts(task: Subtask, meta: Meta) -> tuple[str, str]:
+def fill_prompts(task: Subtask, meta: Meta) -> dict[str, str]:
+    """The item's prompt per language code, from the subtask's templates."""
     from morphtok.bench.tasks import fill
 
-    return fill(task.prompt_en, meta), fill(task.prompt_tl, meta)
+    return {code: fill(template, meta) for code, template in task.prompt.items()}
 
 
 def _new_item(task: Subtask, fmt: str, meta: Meta, index: int, seen: set[str]) -> Item | None:
-    prompt_en, prompt_tl = fill_prompts(task, meta)
+    prompt = fill_prompts(task, meta)
+    prompt_en, prompt_tl = prompt["en"], prompt.get("tl", "")
     if prompt_en in seen:
         return None
     item = Item(id=f"{task.family}-{task.name}-{fmt}-{index:04d}", family=task.family, subtask=task.name,

@@ -33,8 +33,10 @@ from pathlib import Path
 import numpy as np
 
 from morphtok.atomic import atomic_write_json, atomic_write_text, fingerprint, is_done, mark_done
+from morphtok.bench.family import check_families
+from morphtok.bench.family import get as get_family
 from morphtok.bench.schema import Item
-from morphtok.bench.sizes import FAMILY_SIZES, balance_gold, default_sizes
+from morphtok.bench.sizes import balance_gold, default_sizes
 from morphtok.bench.tasks import SUBTASKS, Subtask, fill, trusted_analysis
 from morphtok.bench.validator import (
     gold_positions,
@@ -54,18 +56,6 @@ VERSIONS = ("1.3", "2.0")
 # 1.3: o -> u before every suffix (upuan, regaluhan); a vowel-final root + suffix only when attested;
 # 2.0: see the module docstring.
 _PLAIN = re.compile(r"^[a-z]{3,12}$")
-
-
-def check_families(families: list[str] | None) -> list[str]:
-    """The families asked for (None: all); an unknown or empty selection is an error."""
-    if families is None:
-        return list(FAMILY_SIZES)
-    unknown = [f for f in families if f not in FAMILY_SIZES]
-    if unknown or not families:
-        raise BenchmarkError(f"unknown benchmark famil{'y' if len(unknown) == 1 else 'ies'} "
-                             f"{', '.join(map(repr, unknown)) or '(none given)'}",
-                             hint=f"valid families: {', '.join(FAMILY_SIZES)}")
-    return list(families)
 
 
 def _word_pools(lexicon: Lexicon) -> dict[str, list[str]]:
@@ -102,7 +92,11 @@ def generate(
     files: dict[str, list[Item]] = {}
     for family in families:
         tasks = [t for t in SUBTASKS if t.family == family]
-        mcq_total, gen_total = (max(len(tasks), round(n * scale)) for n in FAMILY_SIZES[family])
+        if not tasks:
+            raise BenchmarkError(f"family {family!r} has no generator 1.3 subtasks (1.3 knows only the five "
+                                 "original families)", hint="use --generator-version 2.0")
+        sizes_of = get_family(family).sizes
+        mcq_total, gen_total = (max(len(tasks), round(sizes_of[fmt] * scale)) for fmt in ("mcq", "gen"))
         seen: set[str] = set()
         for fmt, total in (("mcq", mcq_total), ("gen", gen_total)):
             items: list[Item] = []
@@ -124,7 +118,7 @@ def _items_for(task, fmt, want, pool, lexicon, rng, seen) -> list[Item]:
         meta = task.make(word, rng)
         if meta is None:
             continue
-        prompt_en, prompt_tl = fill(task.prompt_en, meta), fill(task.prompt_tl, meta)
+        prompt_en, prompt_tl = fill(task.prompt["en"], meta), fill(task.prompt["tl"], meta)
         if prompt_en in seen:
             continue
         answer = task.solve(meta)

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from morphtok.bench import upstream
-from morphtok.bench.schema import FAMILIES, Item
+from morphtok.bench.family import names as family_names
+from morphtok.bench.schema import Item
 from morphtok.bench.upstream import shuffled
 from morphtok.errors import BenchmarkError
 
@@ -79,10 +80,10 @@ def from_record(record: dict[str, Any], path: Path, lineno: int) -> list[Item]:
 def _family_from(record: dict[str, Any], path: Path) -> str:
     for key in ("family", "category", "task_type"):
         value = str(record.get(key, "")).lower()
-        if value in FAMILIES:
+        if value in family_names():
             return value
     stem = path.stem.lower()
-    return next((f for f in FAMILIES if f in stem), "legacy")
+    return next((f for f in family_names() if f in stem), "legacy")
 
 
 

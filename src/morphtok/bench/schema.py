@@ -13,8 +13,6 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-PACUTE = ("affixation", "composition", "manipulation", "syllabification")
-FAMILIES = (*PACUTE, "hierarchical")
 # The longest generation an answer needs, in tokens: every answer in our benchmarks is a word or a short
 # phrase (the evaluator and the lm-eval export both stop there).
 MAX_NEW_TOKENS = 24

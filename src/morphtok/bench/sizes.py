@@ -12,21 +12,6 @@ import numpy as np
 from morphtok.bench.schema import Item
 from morphtok.bench.subtask import Subtask
 
-# Items per format for each family (the earlier benchmark's sizes, as minimums).
-FAMILY_SIZES = {
-    "affixation": (140, 140),
-    "composition": (900, 500),
-    "manipulation": (800, 800),
-    "syllabification": (400, 400),
-    "hierarchical": (600, 600),
-}
-# Subtasks built by another family's generator (their prompts are still disjoint in 2.0).
-SHARED_GENERATORS = {
-    "hierarchical/delete_char": "manipulation/delete",
-    "hierarchical/identify_affix": "affixation/identify",
-    "hierarchical/apply_affix": "affixation/inflect",
-}
-
 
 def default_sizes(tasks: list[Subtask], total: int) -> list[int]:
     """Split ``total`` items evenly over hierarchical levels (100 per level in the default

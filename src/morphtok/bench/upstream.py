@@ -22,7 +22,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from morphtok.bench.schema import FAMILIES, Item
+from morphtok.bench.family import names as family_names
+from morphtok.bench.schema import Item
 from morphtok.errors import BenchmarkError
 
 UPSTREAM_FAMILIES = ("cute", "langgame", "multi_digit_addition", "stress")
@@ -31,7 +32,7 @@ UPSTREAM_FAMILIES = ("cute", "langgame", "multi_digit_addition", "stress")
 def family_of(path: Path) -> str:
     """The family a file's name says (longest match), else ``legacy``."""
     stem = path.stem.lower()
-    names = sorted((*UPSTREAM_FAMILIES, *FAMILIES), key=len, reverse=True)
+    names = sorted((*UPSTREAM_FAMILIES, *family_names()), key=len, reverse=True)
     return next((name for name in names if stem.startswith(name) or name in stem), "legacy")
 
 def shuffled(options: list[str], key: str) -> list[str]:

@@ -39,22 +39,26 @@ from collections import Counter, defaultdict
 from scipy.stats import chisquare
 
 from morphtok.bench.checks2 import check_v2
+from morphtok.bench.family import subtask as registered_subtask
 from morphtok.bench.schema import Item, inputs
+from morphtok.bench.subtask import Subtask
 from morphtok.bench.text_tasks import SELECTION_SUBTASKS
 from morphtok.errors import MorphtokError
 
+# The 1.x and earlier-format subtasks that change their input (2.0 subtasks declare the "changes" check).
 _CHANGING = {"delete", "insert", "substitute", "swap", "uppercase", "lowercase", "capitalize", "strip_diacritics",
              "delete_char", "remove_prefix", "replace_prefix"}
 # What a malformed item's rule may raise; anything else is a bug in the validator itself.
 _MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError, MorphtokError)
 
 
-def _registry(version: str | None) -> dict:
+def _subtask(version: str | None, family: str, name: str) -> Subtask | None:
+    """The rule an item was made by: a registered family's (2.0) or the frozen 1.x records."""
     if version == "2.0":
-        from morphtok.bench.tasks2 import SUBTASKS
-    else:
-        from morphtok.bench.tasks import SUBTASKS
-    return {(t.family, t.name): t for t in SUBTASKS}
+        return registered_subtask(family, name)
+    from morphtok.bench.tasks import SUBTASKS
+
+    return next((t for t in SUBTASKS if t.family == family and t.name == name), None)
 
 
 def validate(items: list[Item], other: list[Item] | None = None, *, option_audit: bool | None = None) -> dict[str, list[str]]:
@@ -66,7 +70,7 @@ def validate(items: list[Item], other: list[Item] | None = None, *, option_audit
     for item in items:
         version = item.metadata.get("generator") if isinstance(item.metadata, dict) else None
         try:
-            if _check_item(item, _registry(version).get((item.family, item.subtask)), problems):
+            if _check_item(item, _subtask(version, item.family, item.subtask), problems):
                 well_formed.append(item)
         except _MALFORMED as err:
             problems["malformed"].append(f"{item.label}: {type(err).__name__}: {err}")
@@ -113,7 +117,8 @@ def _check_item(item: Item, task, problems: dict[str, list[str]]) -> bool:
             sound = False
     if leaks(item):
         problems["leak"].append(f"{item.label}: answer {item.answer!r} appears in the prompt")
-    if item.subtask in _CHANGING and item.answer == item.metadata.get("word"):
+    changes = "changes" in task.checks if is_v2 and task is not None else item.subtask in _CHANGING
+    if changes and item.answer == item.metadata.get("word"):
         problems["changes"].append(f"{item.label}: the answer equals the input")
     if is_v2 and task is not None:
         check_v2(item, task, problems)
@@ -144,6 +149,9 @@ def validate_collection(files: dict[str, list[Item]]) -> list[str]:
 
 def is_selection(item: Item) -> bool:
     """The answer is one of the words the question lists, by the nature of the task."""
+    task = registered_subtask(item.family, item.subtask) if item.metadata.get("generator") == "2.0" else None
+    if task is not None:
+        return "no_leak" in task.checks
     return (item.subtask in SELECTION_SUBTASKS or item.family == "langgame"
             or (item.family == "cute" and item.subtask in ("orth", "sem")))
 
