@@ -124,7 +124,7 @@ def _items_for(task, fmt, want, pool, lexicon, rng, seen) -> list[Item]:
         answer = task.solve(meta)
         item = Item(
             id=f"{task.family}-{task.name}-{fmt}-{len(out):04d}",
-            family=task.family, subtask=task.name, level=task.level, prompt_en=prompt_en, prompt_tl=prompt_tl,
+            family=task.family, subtask=task.name, level=task.level, prompt={"en": prompt_en, "tl": prompt_tl},
             answer=answer, format=fmt, metadata=meta,
         )
         if leaks(item):  # e.g. the syllable 'ang' asked of a word, with 'ang' in the Filipino prompt
@@ -192,7 +192,8 @@ def write(files: dict[str, list[Item]], out_dir: str | Path, seed: int) -> Path:
         if problems:
             detail = "; ".join(f"{k}: {v[0]} (+{len(v) - 1} more)" for k, v in problems.items())
             raise BenchmarkError(f"benchmark file {name}.jsonl fails validation: {detail}", where=str(out_dir))
-        text = "".join(item.to_json() + "\n" for item in items)
+        # 1.3 files keep the 1.x prompt fields (byte for byte); 2.0 files hold the prompt per language code.
+        text = "".join(item.to_json(prompt_fields=version == "1.3") + "\n" for item in items)
         atomic_write_text(out_dir / f"{name}.jsonl", text)
         entry = {
             "items": len(items),

@@ -33,7 +33,7 @@ from typing import Any
 
 from morphtok.bench import upstream
 from morphtok.bench.family import names as family_names
-from morphtok.bench.schema import Item
+from morphtok.bench.schema import Item, prompts
 from morphtok.bench.upstream import shuffled
 from morphtok.errors import BenchmarkError
 
@@ -57,6 +57,14 @@ def detect(record: dict[str, Any]) -> str:
     if "prompt_en" in record and "answer" in record:
         return "hierarchical"
     return "unknown"
+
+
+def from_prompt_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """Our generator 1.x shape (the prompt as ``prompt_en``/``prompt_tl`` fields) as a record of
+    the current schema (``prompt``: language code -> text)."""
+    record = dict(record)
+    record["prompt"] = prompts(str(record.pop("prompt_en", "")), str(record.pop("prompt_tl", "") or ""))
+    return record
 
 
 def from_record(record: dict[str, Any], path: Path, lineno: int) -> list[Item]:
@@ -88,19 +96,19 @@ def _family_from(record: dict[str, Any], path: Path) -> str:
 
 
 def _from_pacute(record: dict[str, Any], path: Path, lineno: int, where: str) -> list[Item]:
-    prompts = record.get("prompts")
-    if not isinstance(prompts, list) or not prompts:
+    entries = record.get("prompts")
+    if not isinstance(entries, list) or not entries:
         raise BenchmarkError("PACUTE record has no prompts", where=where)
     family = _family_from(record, path)
     subtask = str(record.get("subcategory") or record.get("subtask") or record.get("task") or "legacy")
     base_id = str(record.get("id") or f"{path.stem}-{lineno}")
     items = []
-    for k, prompt in enumerate(prompts):
+    for k, prompt in enumerate(entries):
         if "text_en" not in prompt:
             raise BenchmarkError(f"PACUTE prompt {k} has no text_en", where=where)
-        item_id = base_id if len(prompts) == 1 else f"{base_id}-{k}"
-        common = dict(id=item_id, family=family, subtask=subtask, prompt_en=prompt["text_en"],
-                      prompt_tl=prompt.get("text_tl", ""), level=record.get("level"))
+        item_id = base_id if len(entries) == 1 else f"{base_id}-{k}"
+        common = dict(id=item_id, family=family, subtask=subtask, prompt=prompts(prompt["text_en"], prompt.get("text_tl", "")),
+                      level=record.get("level"))
         choices = prompt.get("mcq_options")
         if choices:
             if "correct" not in choices:
@@ -132,7 +140,7 @@ def _from_hierarchical(record: dict[str, Any], path: Path, lineno: int, where: s
     if isinstance(record.get("metadata"), dict):
         metadata["upstream"] = record["metadata"]
     common = dict(id=item_id, family="hierarchical", subtask=subtask, level=level,
-                  prompt_en=record["prompt_en"], prompt_tl=record.get("prompt_tl", ""))
+                  prompt=prompts(record["prompt_en"], record.get("prompt_tl", "")))
     if not options:
         return Item(**common, answer=str(answer), format="gen", metadata=metadata)
     options = [str(o) for o in options]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from morphtok.bench.family import names as family_names
-from morphtok.bench.schema import Item
+from morphtok.bench.schema import Item, prompts
 from morphtok.errors import BenchmarkError
 
 UPSTREAM_FAMILIES = ("cute", "langgame", "multi_digit_addition", "stress")
@@ -57,7 +57,7 @@ def from_question(record: dict[str, Any], path: Path, where: str) -> Item:
     answer = str(answer).strip()
     metadata = {"legacy": family, "source": where, "verbatim_prompt": True}
     subtask = str(record.get("task_type") or record.get("subtask") or family)
-    common = dict(id=item_id, family=family, subtask=subtask, prompt_en=_verbatim_prompt(question), prompt_tl="")
+    common = dict(id=item_id, family=family, subtask=subtask, prompt=prompts(_verbatim_prompt(question)))
     options = record.get("options")
     if options is None:
         return Item(**common, answer=answer, format="gen", metadata=metadata)
@@ -82,7 +82,7 @@ def from_stress(record: dict[str, Any], path: Path, where: str) -> Item:
         if key in record:
             metadata[key] = record[key]
     common = dict(id=item_id, family="stress", subtask=str(record.get("subcategory") or "stress"),
-                  prompt_en=str(record["prompt_en"]), prompt_tl=str(record.get("prompt_tl", "")))
+                  prompt=prompts(str(record["prompt_en"]), str(record.get("prompt_tl", ""))))
     options = record.get("options_en", record.get("options"))
     if not options:
         return Item(**common, answer=str(answer), format="gen", metadata=metadata)

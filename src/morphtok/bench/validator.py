@@ -74,10 +74,10 @@ def validate(items: list[Item], other: list[Item] | None = None, *, option_audit
                 well_formed.append(item)
         except _MALFORMED as err:
             problems["malformed"].append(f"{item.label}: {type(err).__name__}: {err}")
-    seen = Counter(i.prompt_en for i in items)
+    seen = Counter(i.prompt.get("en", "") for i in items)
     problems["duplicates"] += [f"repeated prompt: {p!r}" for p, n in seen.items() if n > 1]
     if other:
-        shared = seen.keys() & {i.prompt_en for i in other}
+        shared = seen.keys() & {i.prompt.get("en", "") for i in other}
         problems["duplicates"] += [f"prompt in both MCQ and GEN: {p!r}" for p in sorted(shared)[:10]]
     problems["upstream_gold"] += _upstream_problems(items)
     mcq = [i for i in well_formed if i.format == "mcq"]
@@ -142,7 +142,7 @@ def validate_collection(files: dict[str, list[Item]]) -> list[str]:
     families: dict[str, set[str]] = defaultdict(set)
     for items in files.values():
         for item in items:
-            families[item.prompt_en].add(item.family)
+            families[item.prompt.get("en", "")].add(item.family)
     shared = sorted(p for p, fams in families.items() if len(fams) > 1)
     return [f"prompt in families {', '.join(sorted(families[p]))}: {p!r}" for p in shared]
 
@@ -162,7 +162,7 @@ def leaks(item: Item) -> bool:
     if not isinstance(answer, str) or answer.isdigit() or len(answer) < 3 or is_selection(item):
         return False
     pattern = rf"(?<![\w-]){re.escape(answer)}(?![\w-])"
-    return bool(re.search(pattern, item.prompt_en) or re.search(pattern, item.prompt_tl or ""))
+    return any(re.search(pattern, text or "") for text in item.prompt.values())
 
 
 def gold_positions(items: list[Item]) -> list[int]:
