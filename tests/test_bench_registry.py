@@ -125,3 +125,12 @@ def test_an_item_file_of_the_1x_shape_is_read_with_the_prompt_per_language(tmp_p
     path.write_text(json.dumps({**record, "prompt": "not a mapping"}) + "\n")
     with pytest.raises(BenchmarkError, match="language codes"):
         read_items(path)
+
+
+def test_config_bench_families_are_checked_against_the_registry(reversal):
+    from morphtok.config import load_config
+    from morphtok.errors import ConfigError
+
+    assert load_config(None, [f"bench.families=[composition,{reversal}]"]).bench.families == ["composition", reversal]
+    with pytest.raises(ConfigError, match=r"bench.families\[0\]: must be one of .*reversal \(registered benchmark families\)"):
+        load_config(None, ["bench.families=[reversed]"])
