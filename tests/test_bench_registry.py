@@ -58,7 +58,8 @@ def test_a_registered_family_is_generated_validated_and_evaluable(reversal, tmp_
     broken = read_items(tmp_path / "reversal_gen.jsonl")
     broken[0].answer = broken[0].metadata["word"]  # the registered rule and the "changes" check both catch it
     assert {"one_answer", "changes"} <= set(validate(broken))
-    assert reversal in benchmark_names()
+    assert reversal in benchmark_names() and family.origin(reversal) == "registered in-process"
+    assert family.origin("composition") == "morphtok.bench.families.composition:COMPOSITION"
     assert [p.name for p in benchmark_files(tmp_path, [reversal], "both")] == ["reversal_mcq.jsonl",
                                                                             "reversal_gen.jsonl"]
 

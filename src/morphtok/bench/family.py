@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import yaml
@@ -108,6 +109,12 @@ def get(name: str) -> Family:
 def names() -> list[str]:
     """The registered families, in generation order."""
     return sorted(FAMILIES.names(), key=lambda name: (get(name).order, name))
+
+
+def origin(name: str) -> str:
+    """Where a family is registered: its entry point (``module:attribute``) or in-process."""
+    point = next((p for p in entry_points(group=FAMILIES.group) if p.name == name), None)
+    return point.value if point is not None else "registered in-process"
 
 
 def suite_members(suite: str) -> list[str]:
