@@ -100,9 +100,11 @@ def test_a_family_definition_with_bad_prompts_is_refused(prompts, message):
                       subtasks=[Subtask(name="reverse", make=_make, solve=_reversed)])
 
 
-def test_an_unknown_check_is_refused():
+def test_an_unknown_check_or_pool_is_refused():
     with pytest.raises(ValueError, match="unknown check"):
         Subtask(name="reverse", make=_make, solve=_reversed, checks={"spelling"})
+    with pytest.raises(ValueError, match="unknown pool"):
+        Subtask(name="reverse", make=_make, solve=_reversed, pool="nouns")
 
 
 def test_builtin_prompts_come_from_the_yaml_files_and_match_generator_1_3():

@@ -18,6 +18,9 @@ Meta = dict[str, Any]
 #   no_leak  the answer is one of the words the prompt lists (selection): the leak check is skipped
 CHECKS = frozenset({"ng", "trusted", "changes", "no_leak"})
 FORMATS = ("mcq", "gen")
+# The word pools make() can draw from (bench.generate2): the lexicon's plain words, the hand-checked
+# roots with four or more trusted forms, trusted affixed words, trusted reduplicated forms.
+POOLS = ("words", "roots", "affixed", "redup")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +56,8 @@ class Subtask:
         unknown = set(self.checks) - CHECKS
         if unknown:
             raise ValueError(f"subtask {self.name!r}: unknown check(s) {sorted(unknown)}; checks: {sorted(CHECKS)}")
+        if self.pool not in POOLS:
+            raise ValueError(f"subtask {self.name!r}: unknown pool {self.pool!r}; pools: {', '.join(POOLS)}")
         object.__setattr__(self, "checks", frozenset(self.checks))
 
     @property
