@@ -18,8 +18,9 @@ import tempfile
 from pathlib import Path
 
 from morphtok.bench.audit import HEURISTICS, MAX_OPTION_ONLY, audit
-from morphtok.bench.generate import FAMILY_SIZES, generate, write
-from morphtok.bench.schema import read_items
+from morphtok.bench.family import names as family_names
+from morphtok.bench.generate import generate, write
+from morphtok.bench.reader import read_items
 
 SHORT = {"closest_to_others": "close", "farthest_from_others": "far", "longest": "long", "shortest": "short",
          "middle_size": "mid", "odd_shape": "shape", "most_frequent_word": "freq", "least_frequent_word": "rare",
@@ -54,7 +55,7 @@ def model_table(bench_dir: Path, model: str, items: int, seed: int, work: Path) 
     run({"m": model}, bench_dir, work / "k0", mode="gen", gen_fewshot=0, **common)
     k3 = json.loads((work / "k3" / "m" / "summary.json").read_text())
     k0 = json.loads((work / "k0" / "m" / "summary.json").read_text())
-    for family in FAMILY_SIZES:  # the paired design: both GEN runs scored the same items
+    for family in family_names():  # the paired design: both GEN runs scored the same items
         ids = [[json.loads(x)["id"] for x in (work / k / "m" / f"{family}_gen.jsonl").read_text().splitlines()]
                for k in ("k0", "k3")]
         if ids[0] != ids[1]:
@@ -63,7 +64,7 @@ def model_table(bench_dir: Path, model: str, items: int, seed: int, work: Path) 
     print(f"{'benchmark':18s} {'group':8s} {'n':>4s} {'acc':>6s} {'blind':>6s} {'calib':>6s} {'acc-bl':>7s}   "
           f"{'n_gen':>5s} {'GEN0':>6s} {'GEN3':>6s}")
     morph_diff, morph_n, gen_ok = 0.0, 0, True
-    for family in FAMILY_SIZES:
+    for family in family_names():
         groups = ["overall"] + (["0", "1", "2", "3", "4", "5"] if family == "hierarchical" else [])
         for group in groups:
             mcq, gen3, gen0 = (_rows(k3, f"{family}_mcq", group), _rows(k3, f"{family}_gen", group),

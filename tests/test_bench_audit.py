@@ -18,7 +18,7 @@ def test_bit_parallel_edit_distance_equals_the_dynamic_programme(a, b):
 
 
 def _item(k: int, options: list[str], gold: int) -> Item:
-    return Item(id=f"i{k}", family="x", subtask="s", prompt_en="?", prompt_tl="", answer=options[gold], format="mcq",
+    return Item(id=f"i{k}", family="x", subtask="s", prompt={"en": "?"}, answer=options[gold], format="mcq",
                 options=options, answer_index=gold)
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from morphtok.bench.generate import generate, write
-from morphtok.bench.schema import read_items
+from morphtok.bench.reader import read_items
 from morphtok.bench.validator import validate
 from morphtok.errors import BenchmarkError
 
@@ -38,7 +38,7 @@ def test_default_sizes_and_formats(files):
         assert {i.subtask for i in files[f"{family}_gen"]} == subtasks
         assert {i.subtask for i in files[f"{family}_mcq"]} == subtasks - gen_only
     for name, items in files.items():
-        assert all(i.prompt_en and i.prompt_tl for i in items)
+        assert all(i.prompt["en"] and i.prompt["tl"] for i in items)
         if name.endswith("_gen"):
             assert all(i.options is None and i.answer_index is None for i in items)
 
@@ -76,7 +76,7 @@ def test_morphology_items_are_linguistically_right(files):
     [
         ("one_answer", lambda i: setattr(i, "answer", i.answer + "x")),
         ("distinct", lambda i: i.options.__setitem__((i.answer_index + 1) % 4, i.options[(i.answer_index + 2) % 4])),
-        ("leak", lambda i: setattr(i, "prompt_en", f"{i.prompt_en} (answer: {i.answer})")),
+        ("leak", lambda i: i.prompt.update(en=f"{i.prompt['en']} (answer: {i.answer})")),
         ("changes", lambda i: (setattr(i, "answer", i.metadata["word"]), i.options.__setitem__(i.answer_index, i.metadata["word"]))),
     ],
 )
@@ -127,7 +127,7 @@ def test_case_accent_and_comparison_items_are_right(files):
         counts = [w.count(char) for w in words]
         target = {"most": max(counts), "fewest": min(counts)}.get(item.metadata["mode"], item.metadata.get("n"))
         assert [w for w, c in zip(words, counts, strict=True) if c == target] == [item.answer]
-        assert all(f"'{w}'" in item.prompt_en and f"'{w}'" in item.prompt_tl for w in words)
+        assert all(f"'{w}'" in item.prompt["en"] and f"'{w}'" in item.prompt["tl"] for w in words)
         if item.format == "mcq":
             assert sorted(item.options) == sorted(words)
     manipulation = files["manipulation_mcq"] + files["manipulation_gen"]
@@ -156,7 +156,7 @@ def test_morphology_items_build_only_on_trusted_analyses(files):
 
 def test_validator_exempts_only_selection_tasks_from_the_leak_check(files):
     compare = copy.deepcopy([i for i in files["composition_gen"] if i.subtask == "compare"][:5])
-    assert all(f"'{i.answer}'" in i.prompt_en for i in compare) and "leak" not in validate(compare)
+    assert all(f"'{i.answer}'" in i.prompt["en"] for i in compare) and "leak" not in validate(compare)
     lowered = copy.deepcopy([i for i in files["manipulation_mcq"] if i.subtask == "lowercase"][:40])
     lowered[0].metadata["word"] = lowered[0].answer  # nothing left to lower-case
     assert "changes" in validate(lowered)

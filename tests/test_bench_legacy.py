@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from morphtok.bench.schema import read_items
+from morphtok.bench.reader import read_items
 from morphtok.bench.validator import validate
 from morphtok.errors import BenchmarkError
 
@@ -29,7 +29,7 @@ def test_pacute_format_gold_is_the_correct_option_not_position_zero():
     assert {i.answer_index for i in mcq} != {0}
     assert read_items(FIXTURES / "pacute_affixation_legacy.jsonl") == items
     assert [(i.answer, i.subtask) for i in gen] == [("sinulat", "infix_in"), ("mag-aral", "prefix_mag")]
-    assert gen[0].prompt_tl.startswith("Idagdag")
+    assert gen[0].prompt["tl"].startswith("Idagdag")
 
 
 def test_hierarchical_format_gold_is_the_answer_field():
@@ -86,15 +86,15 @@ def test_legacy_files_are_evaluated_end_to_end(tmp_path, gemma_tokenizer):
 def test_the_other_upstream_families_are_read():
     cute = read_items(FIXTURES / "cute_gen_legacy.jsonl")
     assert {i.family for i in cute} == {"cute"} and [i.subtask for i in cute] == ["spell", "del_char", "spell"]
-    assert cute[0].prompt_en.endswith('" bahay ".\nAnswer:') and cute[0].metadata["verbatim_prompt"]
+    assert cute[0].prompt["en"].endswith('" bahay ".\nAnswer:') and cute[0].metadata["verbatim_prompt"]
     from morphtok.bench.schema import prompt_text
 
-    assert prompt_text(cute[0]) == cute[0].prompt_en  # the file's own prompt, examples included
+    assert prompt_text(cute[0]) == cute[0].prompt["en"]  # the file's own prompt, examples included
     game = read_items(FIXTURES / "langgame_mcq_legacy.jsonl")
     assert [i.answer for i in game] == ["kalabaw", "bahay"] and all(" " not in "".join(i.options) for i in game)
     assert all(i.options[i.answer_index] == i.answer for i in game)
     addition = read_items(FIXTURES / "multi_digit_addition_mcq_legacy.jsonl")
-    assert {i.family for i in addition} == {"multi_digit_addition"} and addition[0].prompt_en == "341+114="
+    assert {i.family for i in addition} == {"multi_digit_addition"} and addition[0].prompt == {"en": "341+114="}
     assert {i.answer_index for i in addition} != {0}  # the gold is listed first in the file: shuffled
     stress = read_items(FIXTURES / "stress_mcq_legacy.jsonl")
     assert [(i.family, i.subtask, i.answer) for i in stress] == [

@@ -10,11 +10,13 @@ import json
 import pytest
 
 from morphtok.bench.audit import MAX_OPTION_ONLY, audit
+from morphtok.bench.family import subtasks
 from morphtok.bench.generate import generate, write
 from morphtok.bench.option_sets import has_ng
 from morphtok.bench.schema import Item
-from morphtok.bench.tasks2 import SUBTASKS
 from morphtok.bench.validator import inputs, validate, validate_collection
+
+SUBTASKS = subtasks()
 
 LETTER_TASKS = {t.name for t in SUBTASKS if t.letters}
 
@@ -85,12 +87,12 @@ def test_no_letter_task_is_asked_of_a_word_with_ng(files):
     for item in (i for i in asked if i.format == "mcq" and "options_from" in i.metadata):
         assert not any(has_ng(source) for source in item.metadata["options_from"].values())
     # The issue's example: "Delete the 5th letter of 'gulang'" (gold gulag) is never generated.
-    assert not any("'gulang'" in i.prompt_en for i in asked)
+    assert not any("'gulang'" in i.prompt["en"] for i in asked)
 
 
 def test_no_prompt_is_in_two_families_or_formats(files):
     assert validate_collection(files) == []
-    prompts = [i.prompt_en for items in files.values() for i in items]
+    prompts = [i.prompt["en"] for items in files.values() for i in items]
     assert len(prompts) == len(set(prompts))
 
 
@@ -133,7 +135,7 @@ def _break_trusted(files):
     items = _subtask(files, "find_root", "gen")[:5]
     # "tungkulan": the analyzer's tungkol + -an, but the form is not attested in running text (issue #14).
     items[0].metadata["word"] = "tungkulan"
-    items[0].prompt_en = "What is the root word of 'tungkulan'?"
+    items[0].prompt["en"] = "What is the root word of 'tungkulan'?"
     items[0].answer = "tungkol"
     return items, "trusted"
 
@@ -141,7 +143,7 @@ def _break_trusted(files):
 def _break_ng(files):
     items = _subtask(files, "delete", "gen")[:5]
     items[0].metadata.update(word="gulang", index=4)
-    items[0].prompt_en, items[0].answer = "Delete the 5th letter of 'gulang'.", "gulag"
+    items[0].prompt["en"], items[0].answer = "Delete the 5th letter of 'gulang'.", "gulag"
     return items, "ng"
 
 
@@ -161,7 +163,7 @@ def test_families_check_fails_a_prompt_shared_by_two_families(files):
 
 
 def test_validator_names_a_rule_it_cannot_run_as_malformed():
-    item = Item(id="x", family="manipulation", subtask="delete", prompt_en="?", prompt_tl="", answer="a",
+    item = Item(id="x", family="manipulation", subtask="delete", prompt={"en": "?"}, answer="a",
                 format="gen", metadata={"generator": "2.0", "word": "bahay"})  # no index
     assert "malformed" in validate([item])
 

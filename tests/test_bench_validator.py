@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from morphtok.bench.schema import read_items
+from morphtok.bench.reader import read_items
 from morphtok.bench.validator import validate
 from morphtok.errors import BenchmarkError, EvaluationError
 

@@ -54,9 +54,11 @@ def test_lm_eval_runs_every_exported_family(tmp_path, gemma_tokenizer):
     from lm_eval.tasks import TaskManager
     from transformers import PreTrainedTokenizerFast
 
+    from morphtok.bench.family import names as family_names
     from morphtok.bench.generate import generate, write
     from morphtok.bench.lm_eval_export import export
-    from morphtok.bench.schema import FAMILIES, prompt_text, read_items
+    from morphtok.bench.reader import read_items
+    from morphtok.bench.schema import prompt_text
     from morphtok.eval.scoring import ScoringModel
     from morphtok.train.models import load_causal_lm, tiny_model
 
@@ -66,7 +68,7 @@ def test_lm_eval_runs_every_exported_family(tmp_path, gemma_tokenizer):
                             pad_token="<pad>", unk_token="<unk>").save_pretrained(model_dir)
     write(generate(7, scale=0.001), tmp_path / "bench", 7)
     export(tmp_path / "bench", tmp_path / "tasks")
-    names = [f"morphtok_{family}_{fmt}" for family in FAMILIES for fmt in ("mcq", "gen")]
+    names = [f"morphtok_{family}_{fmt}" for family in family_names() for fmt in ("mcq", "gen")]
     results = lm_eval.simple_evaluate(
         model="hf", model_args=f"pretrained={model_dir},dtype=float32", tasks=names, limit=2,
         task_manager=TaskManager(include_path=str(tmp_path / "tasks")), device="cpu", batch_size=1, log_samples=True,
@@ -83,4 +85,4 @@ def test_lm_eval_runs_every_exported_family(tmp_path, gemma_tokenizer):
                 ours = scorer.generate_until([prompt_text(items[sample["doc_id"]])])[0]
                 assert sample["resps"][0][0] == ours
                 generated.append(ours)
-    assert len(generated) == 2 * len(FAMILIES) and any(g.strip() for g in generated)
+    assert len(generated) == 2 * len(family_names()) and any(g.strip() for g in generated)

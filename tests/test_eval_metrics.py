@@ -16,7 +16,7 @@ from morphtok.train.models import LoadedModel, tiny_model
 
 
 def _gen(answer: str, word: str, subtask: str = "spell", **meta) -> Item:
-    return Item(id="g", family="composition", subtask=subtask, prompt_en="?", prompt_tl="", answer=answer,
+    return Item(id="g", family="composition", subtask=subtask, prompt={"en": "?"}, answer=answer,
                 format="gen", metadata={"word": word, **meta})
 
 

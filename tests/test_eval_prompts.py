@@ -30,8 +30,8 @@ def _items(n_per_subtask: int = 10) -> list[Item]:
     items = []
     for subtask in ("spell", "length"):
         for k in range(n_per_subtask):
-            items.append(Item(id=f"{subtask}-{k}", family="composition", subtask=subtask, prompt_en=f"{subtask} {k}?",
-                              prompt_tl="", answer=f"a{k}", format="mcq", options=[f"a{k}", f"b{k}", f"c{k}"],
+            items.append(Item(id=f"{subtask}-{k}", family="composition", subtask=subtask, prompt={"en": f"{subtask} {k}?"},
+                              answer=f"a{k}", format="mcq", options=[f"a{k}", f"b{k}", f"c{k}"],
                               answer_index=0))
     return items
 
@@ -64,7 +64,7 @@ def test_shots_are_same_subtask_seeded_per_item_and_joined_by_blank_line():
 def test_letter_mode_lists_options_and_scores_letters():
     item = _items()[0]
     prompt = build_prompt(item, [], "letter")
-    assert prompt == f"Question: {item.prompt_en}\nA. a0\nB. b0\nC. c0\nAnswer:"
+    assert prompt == f"Question: {item.prompt['en']}\nA. a0\nB. b0\nC. c0\nAnswer:"
     assert choices(item, "letter") == ["A", "B", "C"] and choices(item) == item.options
 
 

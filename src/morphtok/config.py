@@ -65,6 +65,13 @@ def _arm_class(name: str) -> Any:
     return processor_class(name)
 
 
+def _benchmark_families() -> list[str]:
+    # Asked of the benchmark family registry (morphtok.benchmarks) when checked; config sits below bench/.
+    from morphtok.bench.family import names
+
+    return names()
+
+
 # --------------------------------------------------------------------------- sections
 
 
@@ -184,7 +191,8 @@ class TrainConfig:
 class BenchConfig:
     seed: int = field(default=1859, metadata=at_least(0))
     families: list[str] = field(
-        default_factory=lambda: ["affixation", "composition", "manipulation", "syllabification", "hierarchical"]
+        default_factory=lambda: ["affixation", "composition", "manipulation", "syllabification", "hierarchical"],
+        metadata=each(one_of_lazy("registered benchmark families", _benchmark_families)),
     )
     sizes: dict[str, int] = field(default_factory=dict, metadata=each(at_least(0)))  # per-subtask overrides
     # multiplies the default family sizes (CI-sized runs use e.g. 0.02)

@@ -27,18 +27,19 @@ log = logging.getLogger(__name__)
 VERSION = "2.0"
 
 
-def fill_prompts(task: Subtask, meta: Meta) -> tuple[str, str]:
+def fill_prompts(task: Subtask, meta: Meta) -> dict[str, str]:
+    """The item's prompt per language code, from the subtask's templates."""
     from morphtok.bench.tasks import fill
 
-    return fill(task.prompt_en, meta), fill(task.prompt_tl, meta)
+    return {code: fill(template, meta) for code, template in task.prompt.items()}
 
 
 def _new_item(task: Subtask, fmt: str, meta: Meta, index: int, seen: set[str]) -> Item | None:
-    prompt_en, prompt_tl = fill_prompts(task, meta)
-    if prompt_en in seen:
+    prompt = fill_prompts(task, meta)
+    if prompt["en"] in seen:
         return None
     item = Item(id=f"{task.family}-{task.name}-{fmt}-{index:04d}", family=task.family, subtask=task.name,
-                level=task.level, prompt_en=prompt_en, prompt_tl=prompt_tl, answer=task.solve(meta), format=fmt,
+                level=task.level, prompt=prompt, answer=task.solve(meta), format=fmt,
                 metadata={**meta, "generator": VERSION})
     if task.accept is not None and fmt == "gen" and task.accept(meta):
         item.metadata["accept"] = task.accept(meta)
@@ -85,7 +86,7 @@ def items_for(task: Subtask, fmt: str, want: int, pool: list[str], lexicon, rng:
             if options_from is not None:
                 item.metadata["options_from"] = options_from
                 item.options = list(options_from)
-            seen.add(item.prompt_en)
+            seen.add(item.prompt["en"])
             out.append(item)
     if len(out) < want:
         log.warning("%s/%s %s: only %d of %d items (word pool exhausted)", task.family, task.name, fmt, len(out), want)
@@ -121,7 +122,7 @@ def _count_items(task: Subtask, want: int, candidates: list[str], rng: np.random
             if item is None:
                 continue
             item.options = [str(start + k) for k in range(4)]
-            seen.add(item.prompt_en)
+            seen.add(item.prompt["en"])
             out.append(item)
             break
     return out

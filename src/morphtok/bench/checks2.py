@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from morphtok.bench.option_sets import has_ng
-from morphtok.bench.schema import Item
+from morphtok.bench.schema import Item, inputs
 from morphtok.bench.subtask import Meta, Subtask
 from morphtok.bench.trust import distrust
 from morphtok.lang.fil import analyze
@@ -12,8 +12,6 @@ FORM_ANSWERS = frozenset({"inflect", "apply_affix", "replace_prefix", "root_then
 
 
 def check_v2(item: Item, task: Subtask, problems: dict[str, list[str]]) -> None:
-    from morphtok.bench.validator import inputs
-
     meta = inputs(item)
     if task.letters and has_ng(meta):
         problems["ng"].append(f"{item.label}: a letter-position task on a word with \"ng\" (one Filipino letter, "

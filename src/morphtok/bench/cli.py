@@ -13,7 +13,8 @@ bench_app = typer.Typer(help="PACUTE + hierarchical benchmarks.", no_args_is_hel
 def generate_cmd(
     out: str = typer.Option("data/benchmarks", "--out", "-o"),
     seed: int = typer.Option(1859, "--seed"),
-    families: list[str] = typer.Option(None, "--families", help="Subset of families (repeatable)."),
+    families: list[str] = typer.Option(None, "--families", help="Subset of the registered families (repeatable; "
+                                       "`morphtok bench families` lists them)."),
     sizes: str = typer.Option("", "--sizes", help='Per-subtask sizes as JSON, e.g. \'{"spell": 10}\'.'),
     generator_version: str = typer.Option("2.0", "--generator-version",
                                           help="2.0 (default) or 1.3 (the earlier generator, reproducible)."),
@@ -26,6 +27,21 @@ def generate_cmd(
     typer.echo(f"wrote {sum(len(v) for v in files.values())} items in {len(files)} files; {manifest}")
 
 
+@bench_app.command("families")
+def families_cmd() -> None:
+    """List the registered benchmark families (entry points of morphtok.benchmarks) and their subtasks."""
+    from morphtok.bench import family
+
+    for name in family.names():
+        definition = family.get(name)
+        sizes = ", ".join(f"{fmt} {n}" for fmt, n in definition.sizes.items())
+        typer.echo(f"{name} ({sizes}; {family.origin(name)})")
+        for task in definition.subtasks:
+            level = "" if task.level is None else f" level {task.level}"
+            checks = f" [{', '.join(sorted(task.checks))}]" if task.checks else ""
+            typer.echo(f"  {task.name}{level}: {'/'.join(task.formats)}, pool {task.pool}{checks}")
+
+
 @bench_app.command("validate")
 def validate_cmd(
     paths: list[str] = typer.Argument(...),
@@ -33,7 +49,7 @@ def validate_cmd(
                                "evaluation does), not only on generator 2.0 files."),
 ) -> None:
     """Run the validity checks on benchmark files; exit 1 on any problem."""
-    from morphtok.bench.schema import read_items
+    from morphtok.bench.reader import read_items
     from morphtok.bench.validator import validate
 
     failed = False

@@ -33,7 +33,10 @@ from pathlib import Path
 import numpy as np
 
 from morphtok.atomic import atomic_write_json, atomic_write_text, fingerprint, is_done, mark_done
+from morphtok.bench.family import check_families
+from morphtok.bench.family import get as get_family
 from morphtok.bench.schema import Item
+from morphtok.bench.sizes import balance_gold, default_sizes
 from morphtok.bench.tasks import SUBTASKS, Subtask, fill, trusted_analysis
 from morphtok.bench.validator import (
     gold_positions,
@@ -52,33 +55,7 @@ VERSIONS = ("1.3", "2.0")
 # 1.2: gold positions balanced per subtask by construction (a seeded permutation of equal counts);
 # 1.3: o -> u before every suffix (upuan, regaluhan); a vowel-final root + suffix only when attested;
 # 2.0: see the module docstring.
-# Items per format for each family (the earlier benchmark's sizes, as minimums).
-FAMILY_SIZES = {
-    "affixation": (140, 140),
-    "composition": (900, 500),
-    "manipulation": (800, 800),
-    "syllabification": (400, 400),
-    "hierarchical": (600, 600),
-}
-# Subtasks built by another family's generator (their prompts are still disjoint in 2.0).
-SHARED_GENERATORS = {
-    "hierarchical/delete_char": "manipulation/delete",
-    "hierarchical/identify_affix": "affixation/identify",
-    "hierarchical/apply_affix": "affixation/inflect",
-}
 _PLAIN = re.compile(r"^[a-z]{3,12}$")
-
-
-def check_families(families: list[str] | None) -> list[str]:
-    """The families asked for (None: all); an unknown or empty selection is an error."""
-    if families is None:
-        return list(FAMILY_SIZES)
-    unknown = [f for f in families if f not in FAMILY_SIZES]
-    if unknown or not families:
-        raise BenchmarkError(f"unknown benchmark famil{'y' if len(unknown) == 1 else 'ies'} "
-                             f"{', '.join(map(repr, unknown)) or '(none given)'}",
-                             hint=f"valid families: {', '.join(FAMILY_SIZES)}")
-    return list(families)
 
 
 def _word_pools(lexicon: Lexicon) -> dict[str, list[str]]:
@@ -115,7 +92,11 @@ def generate(
     files: dict[str, list[Item]] = {}
     for family in families:
         tasks = [t for t in SUBTASKS if t.family == family]
-        mcq_total, gen_total = (max(len(tasks), round(n * scale)) for n in FAMILY_SIZES[family])
+        if not tasks:
+            raise BenchmarkError(f"family {family!r} has no generator 1.3 subtasks (1.3 knows only the five "
+                                 "original families)", hint="use --generator-version 2.0")
+        sizes_of = get_family(family).sizes
+        mcq_total, gen_total = (max(len(tasks), round(sizes_of[fmt] * scale)) for fmt in ("mcq", "gen"))
         seen: set[str] = set()
         for fmt, total in (("mcq", mcq_total), ("gen", gen_total)):
             items: list[Item] = []
@@ -124,21 +105,6 @@ def generate(
                 items += _items_for(task, fmt, want, pools[_pool_for(task)], lexicon, rng, seen)
             files[f"{family}_{fmt}"] = items
     return files
-
-
-def default_sizes(tasks: list[Subtask], total: int) -> list[int]:
-    """Split ``total`` items evenly over hierarchical levels (100 per level in the default
-    set, however many subtasks a level has), then evenly over each level's subtasks;
-    a family without levels splits evenly over its subtasks."""
-    groups: dict[object, list[int]] = {}
-    for index, task in enumerate(tasks):
-        groups.setdefault(task.level if task.level is not None else ("task", index), []).append(index)
-    out = [0] * len(tasks)
-    for g, members in enumerate(groups.values()):
-        share = total // len(groups) + (1 if g < total % len(groups) else 0)
-        for m, index in enumerate(members):
-            out[index] = share // len(members) + (1 if m < share % len(members) else 0)
-    return out
 
 
 def _items_for(task, fmt, want, pool, lexicon, rng, seen) -> list[Item]:
@@ -152,13 +118,13 @@ def _items_for(task, fmt, want, pool, lexicon, rng, seen) -> list[Item]:
         meta = task.make(word, rng)
         if meta is None:
             continue
-        prompt_en, prompt_tl = fill(task.prompt_en, meta), fill(task.prompt_tl, meta)
+        prompt_en, prompt_tl = fill(task.prompt["en"], meta), fill(task.prompt["tl"], meta)
         if prompt_en in seen:
             continue
         answer = task.solve(meta)
         item = Item(
             id=f"{task.family}-{task.name}-{fmt}-{len(out):04d}",
-            family=task.family, subtask=task.name, level=task.level, prompt_en=prompt_en, prompt_tl=prompt_tl,
+            family=task.family, subtask=task.name, level=task.level, prompt={"en": prompt_en, "tl": prompt_tl},
             answer=answer, format=fmt, metadata=meta,
         )
         if leaks(item):  # e.g. the syllable 'ang' asked of a word, with 'ang' in the Filipino prompt
@@ -170,23 +136,8 @@ def _items_for(task, fmt, want, pool, lexicon, rng, seen) -> list[Item]:
     if len(out) < want:
         log.warning("%s/%s %s: only %d of %d items (word pool exhausted)", task.family, task.name, fmt, len(out), want)
     if fmt == "mcq":
-        _balance_gold(out, rng)
+        balance_gold(out, rng)
     return out
-
-
-def _balance_gold(items: list[Item], rng: np.random.Generator) -> None:
-    """Put the gold at A/B/C/D equally often within a subtask, in a seeded random order.
-
-    Independent per-item shuffles leave chance imbalances (a chi-square p of 0.02 on one file
-    of 800 items in generator 1.1); a permutation of equal counts is balanced exactly and still
-    unpredictable from the item index. The distractors are shuffled around it.
-    """
-    slots = rng.permutation(np.arange(len(items)) % 4).tolist()
-    for item, slot in zip(items, slots, strict=True):
-        wrong = [o for o in item.options if o != item.answer]
-        wrong = [wrong[k] for k in rng.permutation(len(wrong)).tolist()]
-        item.options = [*wrong[:slot], item.answer, *wrong[slot:]]
-        item.answer_index = slot
 
 
 def _add_options(item: Item, task: Subtask, rng: np.random.Generator) -> bool:
@@ -241,7 +192,8 @@ def write(files: dict[str, list[Item]], out_dir: str | Path, seed: int) -> Path:
         if problems:
             detail = "; ".join(f"{k}: {v[0]} (+{len(v) - 1} more)" for k, v in problems.items())
             raise BenchmarkError(f"benchmark file {name}.jsonl fails validation: {detail}", where=str(out_dir))
-        text = "".join(item.to_json() + "\n" for item in items)
+        # 1.3 files keep the 1.x prompt fields (byte for byte); 2.0 files hold the prompt per language code.
+        text = "".join(item.to_json(prompt_fields=version == "1.3") + "\n" for item in items)
         atomic_write_text(out_dir / f"{name}.jsonl", text)
         entry = {
             "items": len(items),

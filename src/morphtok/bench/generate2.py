@@ -13,8 +13,9 @@ import numpy as np
 
 from morphtok.bench import option_sets
 from morphtok.bench.build import items_for
+from morphtok.bench.family import get as get_family
 from morphtok.bench.schema import Item
-from morphtok.bench.tasks2 import SUBTASKS
+from morphtok.bench.sizes import balance_gold, default_sizes
 from morphtok.bench.trust import trusted
 from morphtok.lang.fil import Lexicon
 
@@ -31,24 +32,23 @@ def _pools(lexicon: Lexicon) -> dict[str, list[str]]:
 
 
 def generate(seed: int, sizes: dict[str, int] | None, families: list[str], scale: float) -> dict[str, list[Item]]:
-    from morphtok.bench.generate import FAMILY_SIZES, _balance_gold, default_sizes
-
     lexicon = Lexicon.default()
     pools = _pools(lexicon)
     rng = np.random.default_rng([seed, 2])
     seen: set[str] = set()  # one set over the whole generation: no prompt in two families or formats
     files: dict[str, list[Item]] = {}
     for family in families:
-        tasks = [t for t in SUBTASKS if t.family == family]
-        for fmt, base in zip(("mcq", "gen"), FAMILY_SIZES[family], strict=True):
-            chosen = [t for t in tasks if fmt == "gen" or t.gen_only is None]
+        definition = get_family(family)
+        for fmt in ("mcq", "gen"):
+            base = definition.sizes[fmt]
+            chosen = [t for t in definition.subtasks if fmt in t.formats]
             total = max(len(chosen), round(base * scale))
             items: list[Item] = []
             for task, default in zip(chosen, default_sizes(chosen, total), strict=True):
                 want = (sizes or {}).get(task.name, default)
                 made = items_for(task, fmt, want, pools[task.pool], lexicon, rng, seen)
                 if fmt == "mcq":
-                    _balance_gold(made, rng)
+                    balance_gold(made, rng)
                 items += made
             files[f"{family}_{fmt}"] = items
     return files
@@ -56,12 +56,11 @@ def generate(seed: int, sizes: dict[str, int] | None, families: list[str], scale
 
 def manifest_notes(files: dict[str, list[Item]]) -> dict:
     """What the 2.0 manifest says besides the per-file tables."""
-    from morphtok.bench.generate import SHARED_GENERATORS
-
-    families = {name.rsplit("_", 1)[0] for name in files}
+    families = list(dict.fromkeys(name.rsplit("_", 1)[0] for name in files))
+    tasks = [t for family in families for t in get_family(family).subtasks]
     return {
-        "gen_only": {f"{t.family}/{t.name}": t.gen_only for t in SUBTASKS if t.gen_only and t.family in families},
-        "shared_generators": {k: v for k, v in SHARED_GENERATORS.items() if k.split("/")[0] in families},
+        "gen_only": {f"{t.family}/{t.name}": t.gen_only for t in tasks if t.gen_only},
+        "shared_generators": {f"{t.family}/{t.name}": t.same_rule_as for t in tasks if t.same_rule_as},
         "prompts_disjoint_across_families": True,
         "ng_convention": "\"ng\" is one letter of the Filipino alphabet: words with \"ng\" are kept out of every "
                          "subtask that counts letters or names letter positions",

@@ -28,12 +28,13 @@ still checks options, positions, leaks and duplicates.
 
 from __future__ import annotations
 
-import hashlib
-import random
 from pathlib import Path
 from typing import Any
 
-from morphtok.bench.schema import FAMILIES, Item
+from morphtok.bench import upstream
+from morphtok.bench.family import names as family_names
+from morphtok.bench.schema import Item, prompts
+from morphtok.bench.upstream import shuffled
 from morphtok.errors import BenchmarkError
 
 _INCORRECT_KEYS = ("incorrect1", "incorrect2", "incorrect3", "incorrect4")
@@ -58,10 +59,16 @@ def detect(record: dict[str, Any]) -> str:
     return "unknown"
 
 
+def from_prompt_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """Our generator 1.x shape (the prompt as ``prompt_en``/``prompt_tl`` fields) as a record of
+    the current schema (``prompt``: language code -> text)."""
+    record = dict(record)
+    record["prompt"] = prompts(str(record.pop("prompt_en", "")), str(record.pop("prompt_tl", "") or ""))
+    return record
+
+
 def from_record(record: dict[str, Any], path: Path, lineno: int) -> list[Item]:
     """Convert one legacy record into our items (a PACUTE line may hold several prompts)."""
-    from morphtok.bench import upstream
-
     kind = detect(record)
     where = f"{path}:{lineno}"
     if kind == "pacute":
@@ -81,39 +88,33 @@ def from_record(record: dict[str, Any], path: Path, lineno: int) -> list[Item]:
 def _family_from(record: dict[str, Any], path: Path) -> str:
     for key in ("family", "category", "task_type"):
         value = str(record.get(key, "")).lower()
-        if value in FAMILIES:
+        if value in family_names():
             return value
     stem = path.stem.lower()
-    return next((f for f in FAMILIES if f in stem), "legacy")
+    return next((f for f in family_names() if f in stem), "legacy")
 
-
-def _shuffled(options: list[str], key: str) -> list[str]:
-    seed = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
-    order = list(options)
-    random.Random(seed).shuffle(order)
-    return order
 
 
 def _from_pacute(record: dict[str, Any], path: Path, lineno: int, where: str) -> list[Item]:
-    prompts = record.get("prompts")
-    if not isinstance(prompts, list) or not prompts:
+    entries = record.get("prompts")
+    if not isinstance(entries, list) or not entries:
         raise BenchmarkError("PACUTE record has no prompts", where=where)
     family = _family_from(record, path)
     subtask = str(record.get("subcategory") or record.get("subtask") or record.get("task") or "legacy")
     base_id = str(record.get("id") or f"{path.stem}-{lineno}")
     items = []
-    for k, prompt in enumerate(prompts):
+    for k, prompt in enumerate(entries):
         if "text_en" not in prompt:
             raise BenchmarkError(f"PACUTE prompt {k} has no text_en", where=where)
-        item_id = base_id if len(prompts) == 1 else f"{base_id}-{k}"
-        common = dict(id=item_id, family=family, subtask=subtask, prompt_en=prompt["text_en"],
-                      prompt_tl=prompt.get("text_tl", ""), level=record.get("level"))
+        item_id = base_id if len(entries) == 1 else f"{base_id}-{k}"
+        common = dict(id=item_id, family=family, subtask=subtask, prompt=prompts(prompt["text_en"], prompt.get("text_tl", "")),
+                      level=record.get("level"))
         choices = prompt.get("mcq_options")
         if choices:
             if "correct" not in choices:
                 raise BenchmarkError(f"PACUTE prompt {k}: mcq_options has no 'correct'", where=where)
             original = [str(choices["correct"])] + [str(choices[c]) for c in _INCORRECT_KEYS if c in choices]
-            options = _shuffled(original, item_id)
+            options = shuffled(original, item_id)
             answer = str(choices["correct"])
             items.append(Item(**common, answer=answer, format="mcq", options=options,
                               answer_index=options.index(answer),
@@ -139,7 +140,7 @@ def _from_hierarchical(record: dict[str, Any], path: Path, lineno: int, where: s
     if isinstance(record.get("metadata"), dict):
         metadata["upstream"] = record["metadata"]
     common = dict(id=item_id, family="hierarchical", subtask=subtask, level=level,
-                  prompt_en=record["prompt_en"], prompt_tl=record.get("prompt_tl", ""))
+                  prompt=prompts(record["prompt_en"], record.get("prompt_tl", "")))
     if not options:
         return Item(**common, answer=str(answer), format="gen", metadata=metadata)
     options = [str(o) for o in options]

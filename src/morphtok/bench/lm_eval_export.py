@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 
 from morphtok.atomic import atomic_write_text
-from morphtok.bench.schema import Item, prompt_text, read_items
+from morphtok.bench.reader import read_items
+from morphtok.bench.schema import MAX_NEW_TOKENS, Item, prompt_text
 
 MCQ_YAML = """task: {task}
 dataset_path: json
@@ -74,8 +75,6 @@ def export_items(name: str, items: list[Item], out_dir: str | Path) -> Path:
         template = GEN_YAML
     atomic_write_text(data, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     yaml_path = out_dir / f"{name}.yaml"
-    from morphtok.eval.scoring import MAX_NEW_TOKENS
-
     text = template.format(task=f"morphtok_{name}", data=data, max_gen_toks=MAX_NEW_TOKENS)
     atomic_write_text(yaml_path, text)
     return yaml_path

@@ -51,7 +51,7 @@ def recompute(item: Item) -> str | None:
         if family == "hierarchical":
             return _hierarchical(item)
         if family == "multi_digit_addition":
-            match = re.fullmatch(r"\s*(\d+)\s*\+\s*(\d+)\s*=\s*", item.prompt_en)
+            match = re.fullmatch(r"\s*(\d+)\s*\+\s*(\d+)\s*=\s*", item.prompt.get("en", ""))
             return str(int(match[1]) + int(match[2])) if match else None
         if family == "cute":
             return _cute(item)
@@ -123,7 +123,7 @@ def _cute(item: Item) -> str | None:
     rule = _CUTE.get(item.subtask)
     if rule is None:
         return None
-    last = item.prompt_en.rsplit("Question:", 1)[-1]
+    last = item.prompt.get("en", "").rsplit("Question:", 1)[-1]
     match = re.search(rule[0], last)
     return rule[1](match) if match else None
 

@@ -1,23 +1,28 @@
 """Benchmark item schema (one JSON object per line).
 
-``id, family, subtask, level, prompt_en, prompt_tl, options, answer_index, answer,
-format ("mcq" | "gen"), metadata``. GEN items have ``options = None`` and
+``id, family, subtask, level, prompt, options, answer_index, answer, format ("mcq" | "gen"),
+metadata``. ``prompt`` maps a language code to the question in that language
+(``{"en": ..., "tl": ...}``; every item has ``en``). GEN items have ``options = None`` and
 ``answer_index = None``. ``metadata`` holds the rule's inputs, so the validator can
-recompute the answer independently. Families: affixation, composition,
-manipulation, syllabification (PACUTE) and hierarchical (levels 0-5).
+recompute the answer independently. The families are the registered ones (:mod:`bench.family`).
+
+Generator 1.x wrote the prompt as two fields, ``prompt_en`` and ``prompt_tl``; 1.3 still writes
+them (its files are reproduced byte for byte) and :mod:`bench.legacy` reads them.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 from morphtok.errors import BenchmarkError
 
-PACUTE = ("affixation", "composition", "manipulation", "syllabification")
-FAMILIES = (*PACUTE, "hierarchical")
+# The longest generation an answer needs, in tokens: every answer in our benchmarks is a word or a short
+# phrase (the evaluator and the lm-eval export both stop there).
+MAX_NEW_TOKENS = 24
+# Metadata the generator adds besides the rule's inputs.
+_BOOKKEEPING = ("options_from", "generator", "accept")
 
 
 @dataclass
@@ -25,8 +30,7 @@ class Item:
     id: str
     family: str
     subtask: str
-    prompt_en: str
-    prompt_tl: str
+    prompt: dict[str, str]  # language code -> question
     answer: str
     format: str
     level: int | None = None
@@ -36,10 +40,23 @@ class Item:
     # Where the item was read from (file:line); not part of the item's JSON.
     source: str | None = field(default=None, compare=False, repr=False)
 
-    def to_json(self) -> str:
+    def to_json(self, *, prompt_fields: bool = False) -> str:
+        """One JSON line; ``prompt_fields``: the 1.x shape (``prompt_en``/``prompt_tl`` fields)."""
         record = asdict(self)
         del record["source"]
+        if prompt_fields:
+            prompt = record.pop("prompt")
+            record["prompt_en"], record["prompt_tl"] = prompt.get("en", ""), prompt.get("tl", "")
         return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+    def prompt_in(self, language: str) -> str:
+        """The question in ``language``; an item without it is an error naming the item."""
+        text = self.prompt.get(language) if isinstance(self.prompt, dict) else None
+        if not isinstance(text, str) or not text:
+            raise BenchmarkError(f"item {self.label} has no {language!r} prompt (it has: "
+                                 f"{', '.join(self.prompt) if isinstance(self.prompt, dict) else 'none'})",
+                                 hint="evaluate in a language every item has, e.g. 'en'")
+        return text
 
     @property
     def label(self) -> str:
@@ -50,43 +67,20 @@ class Item:
 _ITEM_FIELDS = frozenset(f.name for f in fields(Item)) - {"source"}
 
 
-def prompt_text(item: Item) -> str:
-    """The zero-shot prompt every evaluator scores (ours and the lm-eval export alike); an
-    earlier file's own prompt is kept verbatim (``metadata["verbatim_prompt"]``)."""
+def prompt_text(item: Item, language: str = "en") -> str:
+    """The zero-shot prompt every evaluator scores (ours and the lm-eval export alike), from the
+    item's prompt in ``language``; an earlier file's own prompt is kept verbatim
+    (``metadata["verbatim_prompt"]``)."""
     if item.metadata.get("verbatim_prompt"):
-        return item.prompt_en
-    return f"Question: {item.prompt_en}\nAnswer:"
+        return item.prompt_in(language)
+    return f"Question: {item.prompt_in(language)}\nAnswer:"
 
 
-def read_items(path: str | Path) -> list[Item]:
-    """Read a benchmark JSONL file, naming file:line on any malformed record.
+def prompts(en: str, tl: str = "") -> dict[str, str]:
+    """A prompt mapping from English and (when given) Filipino text."""
+    return {"en": en, "tl": tl} if tl else {"en": en}
 
-    Our schema, and the earlier PACUTE and hierarchical formats (see ``legacy``),
-    are recognised per line.
-    """
-    from morphtok.bench import legacy
 
-    path = Path(path)
-    items = []
-    with open(path, encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise TypeError("a line must hold one JSON object")
-                if legacy.detect(record) == "morphtok":
-                    unknown = sorted(set(record) - _ITEM_FIELDS)
-                    if unknown:
-                        raise BenchmarkError(f"unknown item field(s) {', '.join(unknown)}; an item has "
-                                             f"{', '.join(sorted(_ITEM_FIELDS))}", where=f"{path}:{lineno}")
-                    read = [Item(**record)]
-                else:
-                    read = legacy.from_record(record, path, lineno)
-                for item in read:
-                    item.source = f"{path}:{lineno}"
-                items.extend(read)
-            except (json.JSONDecodeError, TypeError, KeyError) as err:
-                raise BenchmarkError(f"not a benchmark item: {err}", where=f"{path}:{lineno}") from None
-    return items
+def inputs(item: Item) -> dict:
+    """The rule's inputs of an item (its metadata without the generator's bookkeeping)."""
+    return {k: v for k, v in item.metadata.items() if k not in _BOOKKEEPING}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from morphtok.bench import answers
 from morphtok.bench.subtask import (
     Meta,
     Subtask,
@@ -18,67 +19,64 @@ from morphtok.bench.subtask import (
     ordinal,
     string_options,
     string_variants,
+    subtask_1x,
 )
 from morphtok.bench.text_tasks import TEXT_SUBTASKS, fill_comparison
-from morphtok.lang.fil import analyze, inflect, strip_diacritics, syllabify
+from morphtok.lang.fil import analyze, inflect, syllabify
 from morphtok.lang.fil.lexicon import Lexicon
 
 
 # ----------------------------------------------------------------------------- composition
-def _make_spell(word, rng):
+def make_spell(word, rng):
     return {"word": word}
 
 
-def _make_count_char(word, rng):
+def make_count_char(word, rng):
     letters = sorted(set(word.lower()) - {"-"})
     return {"word": word, "char": letters[int(rng.integers(0, len(letters)))]} if letters else None
 
 
-def _make_length(word, rng):
+def make_length(word, rng):
     return {"word": word}
 
 
-def _make_count_vowels(word, rng):
+def make_count_vowels(word, rng):
     return {"word": word}
 
 
 # ----------------------------------------------------------------------------- manipulation
-def _make_delete(word, rng):
+def make_delete(word, rng):
     return {"word": word, "index": int(rng.integers(0, len(word)))} if len(word) > 2 else None
 
 
-def _make_insert(word, rng):
+def make_insert(word, rng):
     return {"word": word, "index": int(rng.integers(0, len(word) + 1)), "char": "aeioubkl"[int(rng.integers(0, 8))]}
 
 
-def _make_substitute(word, rng):
+def make_substitute(word, rng):
     index = int(rng.integers(0, len(word)))
     choices = [c for c in "aeioubkmnst" if c != word[index]]
     return {"word": word, "index": index, "char": choices[int(rng.integers(0, len(choices)))]}
 
 
-def _make_swap(word, rng):
+def make_swap(word, rng):
     if len(word) < 3:
         return None
     index = int(rng.integers(0, len(word) - 1))
     return {"word": word, "index": index} if word[index] != word[index + 1] else None
 
 
-def _make_upper(word, rng):
+def make_upper(word, rng):
     return {"word": word} if word != word.upper() else None
 
 
-def _make_capitalize(word, rng):
+def make_capitalize(word, rng):
     return {"word": word} if word[:1].islower() else None
 
 
-def _make_duplicate(word, rng):
+def make_duplicate(word, rng):
     return {"word": word}
 
-
-def _swap(meta):
-    w, i = meta["word"], meta["index"]
-    return w[:i] + w[i + 1] + w[i] + w[i + 2 :]
 
 
 # ----------------------------------------------------------------------------- trusted analyses
@@ -104,23 +102,23 @@ def trusted_analysis(word: str):
 
 
 # ----------------------------------------------------------------------------- syllables
-def _make_syllable_count(word, rng):
+def make_syllable_count(word, rng):
     return {"word": word} if word.isalpha() else None
 
 
-def _make_nth_syllable(word, rng):
+def make_nth_syllable(word, rng):
     syllables = syllabify(word)
     return {"word": word, "n": int(rng.integers(1, len(syllables) + 1))} if len(syllables) >= 2 and word.isalpha() else None
 
 
-def _make_redup(word, rng):
+def make_redup(word, rng):
     best = trusted_analysis(word)
     if best and best.reduplication and "-" not in best.reduplication:
         return {"word": word}
     return None
 
 
-def _solve_redup(meta):
+def solve_redup(meta):
     return analyze(meta["word"])[0].reduplication
 
 
@@ -140,7 +138,7 @@ def _suffix_form_attested(root: str, spec: str, word: str) -> bool:
     return Lexicon.default().counts.get(word, 0) > 0
 
 
-def _make_inflect(root, rng):
+def make_inflect(root, rng):
     """A root and an affix whose inflection the analyzer recovers (valid by construction)."""
     keys = list(AFFIX_SPECS)
     for _ in range(4):
@@ -156,7 +154,7 @@ def _make_inflect(root, rng):
     return None
 
 
-def _solve_inflect(meta):
+def solve_inflect(meta):
     return inflect(meta["root"], meta["affix"])
 
 
@@ -174,7 +172,7 @@ def _distract_inflect(meta, answer, rng):
     return [*naive, *rng.permutation(others).tolist()]
 
 
-def _make_identify(word, rng):
+def make_identify(word, rng):
     best = trusted_analysis(word)
     if best is None:
         return None
@@ -184,7 +182,7 @@ def _make_identify(word, rng):
     return None
 
 
-def _solve_identify(meta):
+def solve_identify(meta):
     best = analyze(meta["word"])[0]
     if best.prefixes:
         return best.prefixes[0] + "-"
@@ -198,12 +196,12 @@ def _distract_affix(meta, answer, rng):
     return [a for a in rng.permutation(pool).tolist() if a != answer]
 
 
-def _make_root(word, rng):
+def make_root(word, rng):
     best = trusted_analysis(word)
     return {"word": word} if best and best.is_affixed else None
 
 
-def _solve_root(meta):
+def solve_root(meta):
     return analyze(meta["word"])[0].root
 
 
@@ -216,23 +214,23 @@ def _distract_root(meta, answer, rng):
     return rng.permutation(similar + string_variants(answer, rng)).tolist()
 
 
-def _make_remove_affix(word, rng):
+def make_remove_affix(word, rng):
     best = trusted_analysis(word)
     if best and len(best.prefixes) == 1 and not (best.infixes or best.suffixes or best.reduplication):
         return {"word": word, "prefix": best.prefixes[0]}
     return None
 
 
-def _solve_remove_affix(meta):
+def solve_remove_affix(meta):
     return analyze(meta["word"])[0].root
 
 
 REPLACEMENT_PREFIXES = ("mag-", "nag-", "pag-", "ma-", "na-", "i-", "ka-", "pa-")
 
 
-def _make_replace_prefix(word, rng):
+def make_replace_prefix(word, rng):
     """A word with exactly one prefix, and another prefix the analyzer recovers on its root."""
-    meta = _make_remove_affix(word, rng)
+    meta = make_remove_affix(word, rng)
     if meta is None:
         return None
     root = analyze(word)[0].root
@@ -248,7 +246,7 @@ def _make_replace_prefix(word, rng):
     return None
 
 
-def _solve_replace_prefix(meta):
+def solve_replace_prefix(meta):
     return inflect(analyze(meta["word"])[0].root, meta["new"])
 
 
@@ -258,8 +256,8 @@ def _distract_replace_prefix(meta, answer, rng):
     return [stacked, *_distract_inflect({"root": root, "affix": meta["new"]}, answer, rng), *string_variants(answer, rng)]
 
 
-def _make_multistep(word, rng):
-    meta = _make_root(word, rng)
+def make_multistep(word, rng):
+    meta = make_root(word, rng)
     if meta is None:
         return None
     root = analyze(word)[0].root
@@ -273,11 +271,11 @@ def _make_multistep(word, rng):
     return None
 
 
-def _solve_multistep(meta):
+def solve_multistep(meta):
     return inflect(analyze(meta["word"])[0].root, meta["affix"])
 
 
-def _make_char_at(word, rng):
+def make_char_at(word, rng):
     return {"word": word, "n": int(rng.integers(1, len(word) + 1))}
 
 
@@ -287,80 +285,80 @@ def _distract_letters(meta, answer, rng):
 
 # ----------------------------------------------------------------------------- registry
 SUBTASKS: list[Subtask] = [
-    Subtask("composition", "spell", None, "Spell the word '{word}' with a space between letters.",
+    subtask_1x("composition", "spell", None, "Spell the word '{word}' with a space between letters.",
             "Baybayin ang salitang '{word}' na may puwang sa pagitan ng mga titik.",
-            _make_spell, lambda m: " ".join(m["word"]), string_options),
-    Subtask("composition", "count_char", None, "How many times does the letter '{char}' appear in '{word}'?",
+            make_spell, answers.spelled, string_options),
+    subtask_1x("composition", "count_char", None, "How many times does the letter '{char}' appear in '{word}'?",
             "Ilang beses lumalabas ang titik na '{char}' sa '{word}'?",
-            _make_count_char, lambda m: str(m["word"].lower().count(m["char"])), numeric_options),
-    Subtask("composition", "length", None, "How many letters are in the word '{word}'?",
+            make_count_char, answers.letter_count, numeric_options),
+    subtask_1x("composition", "length", None, "How many letters are in the word '{word}'?",
             "Ilang titik mayroon ang salitang '{word}'?",
-            _make_length, lambda m: str(sum(c.isalpha() for c in m["word"])), numeric_options),
-    Subtask("composition", "count_vowels", None, "How many vowels are in the word '{word}'?",
+            make_length, answers.length, numeric_options),
+    subtask_1x("composition", "count_vowels", None, "How many vowels are in the word '{word}'?",
             "Ilang patinig mayroon ang salitang '{word}'?",
-            _make_count_vowels, lambda m: str(sum(c in "aeiouAEIOU" for c in strip_diacritics(m["word"]))), numeric_options),
-    Subtask("manipulation", "delete", None, "Delete the {ordinal} letter of '{word}'.",
+            make_count_vowels, answers.vowel_count, numeric_options),
+    subtask_1x("manipulation", "delete", None, "Delete the {ordinal} letter of '{word}'.",
             "Tanggalin ang ika-{n} na titik ng '{word}'.",
-            _make_delete, lambda m: m["word"][: m["index"]] + m["word"][m["index"] + 1 :], string_options),
-    Subtask("manipulation", "insert", None, "Insert the letter '{char}' at position {n} of '{word}'.",
+            make_delete, answers.deleted, string_options),
+    subtask_1x("manipulation", "insert", None, "Insert the letter '{char}' at position {n} of '{word}'.",
             "Isingit ang titik na '{char}' sa posisyong {n} ng '{word}'.",
-            _make_insert, lambda m: m["word"][: m["index"]] + m["char"] + m["word"][m["index"] :], string_options),
-    Subtask("manipulation", "substitute", None, "Replace the {ordinal} letter of '{word}' with '{char}'.",
+            make_insert, answers.inserted, string_options),
+    subtask_1x("manipulation", "substitute", None, "Replace the {ordinal} letter of '{word}' with '{char}'.",
             "Palitan ng '{char}' ang ika-{n} na titik ng '{word}'.",
-            _make_substitute, lambda m: m["word"][: m["index"]] + m["char"] + m["word"][m["index"] + 1 :], string_options),
-    Subtask("manipulation", "swap", None, "Swap the {ordinal} and the next letter of '{word}'.",
+            make_substitute, answers.substituted, string_options),
+    subtask_1x("manipulation", "swap", None, "Swap the {ordinal} and the next letter of '{word}'.",
             "Pagpalitin ang ika-{n} at ang kasunod na titik ng '{word}'.",
-            _make_swap, _swap, string_options),
-    Subtask("manipulation", "uppercase", None, "Write '{word}' in uppercase letters.",
+            make_swap, answers.swapped, string_options),
+    subtask_1x("manipulation", "uppercase", None, "Write '{word}' in uppercase letters.",
             "Isulat ang '{word}' sa malalaking titik.",
-            _make_upper, lambda m: m["word"].upper(), lambda m, a, r: [a.capitalize(), a.lower(), a[:-1] + a[-1].lower(), a[::-1]]),
-    Subtask("manipulation", "capitalize", None, "Capitalize the first letter of '{word}'.",
+            make_upper, answers.uppercased, lambda m, a, r: [a.capitalize(), a.lower(), a[:-1] + a[-1].lower(), a[::-1]]),
+    subtask_1x("manipulation", "capitalize", None, "Capitalize the first letter of '{word}'.",
             "Gawing malaking titik ang unang titik ng '{word}'.",
-            _make_capitalize, lambda m: m["word"][:1].upper() + m["word"][1:],
+            make_capitalize, answers.capitalized,
             lambda m, a, r: [a.upper(), a.lower()[:-1] + a[-1].upper(), a.swapcase(), a[::-1].capitalize()]),
-    Subtask("manipulation", "duplicate", None, "Write the word '{word}' twice, joined by a hyphen.",
+    subtask_1x("manipulation", "duplicate", None, "Write the word '{word}' twice, joined by a hyphen.",
             "Isulat nang dalawang beses ang '{word}', pinagdugtong ng gitling.",
-            _make_duplicate, lambda m: f"{m['word']}-{m['word']}", string_options),
-    Subtask("syllabification", "count", None, "How many syllables does '{word}' have?",
+            make_duplicate, answers.duplicated, string_options),
+    subtask_1x("syllabification", "count", None, "How many syllables does '{word}' have?",
             "Ilang pantig mayroon ang '{word}'?",
-            _make_syllable_count, lambda m: str(len(syllabify(m["word"]))), numeric_options),
-    Subtask("syllabification", "nth", None, "What is the {ordinal} syllable of '{word}'?",
+            make_syllable_count, answers.syllable_count, numeric_options),
+    subtask_1x("syllabification", "nth", None, "What is the {ordinal} syllable of '{word}'?",
             "Ano ang ika-{n} na pantig ng '{word}'?",
-            _make_nth_syllable, lambda m: syllabify(m["word"])[m["n"] - 1],
+            make_nth_syllable, answers.nth_syllable,
             lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + string_variants(a, r)),
-    Subtask("syllabification", "reduplication", None, "Which syllable is reduplicated in '{word}'?",
+    subtask_1x("syllabification", "reduplication", None, "Which syllable is reduplicated in '{word}'?",
             "Aling pantig ang inulit sa '{word}'?",
-            _make_redup, _solve_redup, lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + string_variants(a, r)),
-    Subtask("affixation", "inflect", None, "Apply the affix {affix} to the root '{root}'.",
+            make_redup, solve_redup, lambda m, a, r: [s for s in syllabify(m["word"]) if s != a] + string_variants(a, r)),
+    subtask_1x("affixation", "inflect", None, "Apply the affix {affix} to the root '{root}'.",
             "Ilapat ang panlaping {affix} sa salitang-ugat na '{root}'.",
-            _make_inflect, _solve_inflect, _distract_inflect),
-    Subtask("affixation", "identify", None, "Which affix is used in the word '{word}'?",
+            make_inflect, solve_inflect, _distract_inflect),
+    subtask_1x("affixation", "identify", None, "Which affix is used in the word '{word}'?",
             "Anong panlapi ang ginamit sa salitang '{word}'?",
-            _make_identify, _solve_identify, _distract_affix),
-    Subtask("hierarchical", "char_at", 0, "What is the {ordinal} letter of '{word}'?",
+            make_identify, solve_identify, _distract_affix),
+    subtask_1x("hierarchical", "char_at", 0, "What is the {ordinal} letter of '{word}'?",
             "Ano ang ika-{n} na titik ng '{word}'?",
-            _make_char_at, lambda m: m["word"][m["n"] - 1], _distract_letters),
-    Subtask("hierarchical", "delete_char", 1, "Delete the {ordinal} letter of '{word}'.",
+            make_char_at, answers.nth_letter, _distract_letters),
+    subtask_1x("hierarchical", "delete_char", 1, "Delete the {ordinal} letter of '{word}'.",
             "Tanggalin ang ika-{n} na titik ng '{word}'.",
-            _make_delete, lambda m: m["word"][: m["index"]] + m["word"][m["index"] + 1 :], string_options),
-    Subtask("hierarchical", "find_root", 2, "What is the root word of '{word}'?",
+            make_delete, answers.deleted, string_options),
+    subtask_1x("hierarchical", "find_root", 2, "What is the root word of '{word}'?",
             "Ano ang salitang-ugat ng '{word}'?",
-            _make_root, _solve_root, _distract_root),
-    Subtask("hierarchical", "identify_affix", 2, "Which affix is used in the word '{word}'?",
+            make_root, solve_root, _distract_root),
+    subtask_1x("hierarchical", "identify_affix", 2, "Which affix is used in the word '{word}'?",
             "Anong panlapi ang ginamit sa salitang '{word}'?",
-            _make_identify, _solve_identify, _distract_affix),
-    Subtask("hierarchical", "remove_prefix", 3, "Remove the prefix {prefix}- from '{word}'. What word remains?",
+            make_identify, solve_identify, _distract_affix),
+    subtask_1x("hierarchical", "remove_prefix", 3, "Remove the prefix {prefix}- from '{word}'. What word remains?",
             "Alisin ang unlaping {prefix}- sa '{word}'. Ano ang matitira?",
-            _make_remove_affix, _solve_remove_affix, _distract_root),
-    Subtask("hierarchical", "replace_prefix", 3, "Replace the prefix {prefix}- of '{word}' with {new}. What word results?",
+            make_remove_affix, solve_remove_affix, _distract_root),
+    subtask_1x("hierarchical", "replace_prefix", 3, "Replace the prefix {prefix}- of '{word}' with {new}. What word results?",
             "Palitan ng {new} ang unlaping {prefix}- ng '{word}'. Ano ang mabubuong salita?",
-            _make_replace_prefix, _solve_replace_prefix, _distract_replace_prefix),
-    Subtask("hierarchical", "apply_affix", 4, "Apply the affix {affix} to the root '{root}'.",
+            make_replace_prefix, solve_replace_prefix, _distract_replace_prefix),
+    subtask_1x("hierarchical", "apply_affix", 4, "Apply the affix {affix} to the root '{root}'.",
             "Ilapat ang panlaping {affix} sa salitang-ugat na '{root}'.",
-            _make_inflect, _solve_inflect, _distract_inflect),
-    Subtask("hierarchical", "root_then_affix", 5, "Find the root of '{word}', then apply the affix {affix} to it.",
+            make_inflect, solve_inflect, _distract_inflect),
+    subtask_1x("hierarchical", "root_then_affix", 5, "Find the root of '{word}', then apply the affix {affix} to it.",
             "Hanapin ang salitang-ugat ng '{word}', saka ilapat dito ang panlaping {affix}.",
-            _make_multistep, _solve_multistep, lambda m, a, r: _distract_multistep(m, a, r)),
+            make_multistep, solve_multistep, lambda m, a, r: _distract_multistep(m, a, r)),
     *TEXT_SUBTASKS,
 ]
 

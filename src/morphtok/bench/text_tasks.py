@@ -23,8 +23,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from morphtok.bench.subtask import Meta, Subtask, numeric_options, string_variants
-from morphtok.lang.fil import strip_diacritics
+from morphtok.bench import answers
+from morphtok.bench.subtask import Meta, Subtask, numeric_options, string_variants, subtask_1x
 
 _MARKS = ("\u0301", "\u0300", "\u0302")  # acute, grave, circumflex
 _VOWELS = "aeiou"
@@ -50,16 +50,12 @@ def _accented(word: str, rng: np.random.Generator) -> str | None:
     )
 
 
-def _count_marked(word: str) -> int:
-    return sum(strip_diacritics(c) != c for c in word)
-
-
 # ----------------------------------------------------------------------------- composition
-def _make_count_upper(word, rng):
+def make_count_upper(word, rng):
     return {"word": _mixed_case(word, rng)} if len(word) > 1 else None
 
 
-def _make_count_marks(word, rng):
+def make_count_marks(word, rng):
     form = _accented(word, rng)
     return {"word": form} if form else None
 
@@ -73,7 +69,7 @@ def _companion_words() -> tuple[str, ...]:
     return tuple(w for w in lexicon.words[:5000] if plain.match(w) and w not in lexicon.function_words)
 
 
-def _make_compare(word, rng):
+def make_compare(word, rng):
     pool = _companion_words()
     others = [pool[int(i)] for i in rng.choice(len(pool), size=3, replace=False)]
     words = [word, *others]
@@ -99,7 +95,7 @@ def _make_compare(word, rng):
     return meta
 
 
-def _solve_compare(meta: Meta) -> str:
+def solve_compare(meta: Meta) -> str:
     counts = [w.count(meta["char"]) for w in meta["words"]]
     target = {"most": max(counts), "fewest": min(counts)}.get(meta["mode"], meta.get("n"))
     (answer,) = [w for w, c in zip(meta["words"], counts, strict=True) if c == target]
@@ -111,7 +107,7 @@ def _distract_compare(meta: Meta, answer: str, rng: np.random.Generator) -> list
 
 
 # ----------------------------------------------------------------------------- manipulation
-def _make_lower(word, rng):
+def make_lower(word, rng):
     form = word.upper() if rng.random() < 0.5 else _mixed_case(word, rng)
     return {"word": form} if len(word) > 1 else None
 
@@ -129,27 +125,27 @@ def _distract_strip(meta: Meta, answer: str, rng: np.random.Generator) -> list[s
     return [*rng.permutation(partial).tolist(), *string_variants(answer, rng)]
 
 
-def _make_strip(word, rng):
+def make_strip(word, rng):
     form = _accented(word, rng)
     return {"word": form} if form else None
 
 
 TEXT_SUBTASKS: list[Subtask] = [
-    Subtask("composition", "count_uppercase", None, "How many uppercase letters are in '{word}'?",
+    subtask_1x("composition", "count_uppercase", None, "How many uppercase letters are in '{word}'?",
             "Ilang malalaking titik mayroon sa '{word}'?",
-            _make_count_upper, lambda m: str(sum(c.isupper() for c in m["word"])), numeric_options),
-    Subtask("composition", "count_diacritics", None, "How many letters with an accent mark are in '{word}'?",
+            make_count_upper, answers.uppercase_count, numeric_options),
+    subtask_1x("composition", "count_diacritics", None, "How many letters with an accent mark are in '{word}'?",
             "Ilang titik na may tuldik mayroon sa '{word}'?",
-            _make_count_marks, lambda m: str(_count_marked(m["word"])), numeric_options),
-    Subtask("composition", "compare", None, "Which word has {comparison}: {listed}?",
+            make_count_marks, answers.mark_count, numeric_options),
+    subtask_1x("composition", "compare", None, "Which word has {comparison}: {listed}?",
             "Aling salita ang may {comparison_tl}: {listed}?",
-            _make_compare, _solve_compare, _distract_compare),
-    Subtask("manipulation", "lowercase", None, "Write '{word}' in lowercase letters.",
+            make_compare, solve_compare, _distract_compare),
+    subtask_1x("manipulation", "lowercase", None, "Write '{word}' in lowercase letters.",
             "Isulat ang '{word}' sa maliliit na titik.",
-            _make_lower, lambda m: m["word"].lower(), _distract_lower),
-    Subtask("manipulation", "strip_diacritics", None, "Remove the accent marks from '{word}'.",
+            make_lower, answers.lowercased, _distract_lower),
+    subtask_1x("manipulation", "strip_diacritics", None, "Remove the accent marks from '{word}'.",
             "Alisin ang mga tuldik sa '{word}'.",
-            _make_strip, lambda m: strip_diacritics(m["word"]), _distract_strip),
+            make_strip, answers.unaccented, _distract_strip),
 ]
 
 

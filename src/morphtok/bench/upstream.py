@@ -17,10 +17,13 @@ read so earlier results can be re-scored, and checked like any other file.
 
 from __future__ import annotations
 
+import hashlib
+import random
 from pathlib import Path
 from typing import Any
 
-from morphtok.bench.schema import FAMILIES, Item
+from morphtok.bench.family import names as family_names
+from morphtok.bench.schema import Item, prompts
 from morphtok.errors import BenchmarkError
 
 UPSTREAM_FAMILIES = ("cute", "langgame", "multi_digit_addition", "stress")
@@ -29,8 +32,15 @@ UPSTREAM_FAMILIES = ("cute", "langgame", "multi_digit_addition", "stress")
 def family_of(path: Path) -> str:
     """The family a file's name says (longest match), else ``legacy``."""
     stem = path.stem.lower()
-    names = sorted((*UPSTREAM_FAMILIES, *FAMILIES), key=len, reverse=True)
+    names = sorted((*UPSTREAM_FAMILIES, *family_names()), key=len, reverse=True)
     return next((name for name in names if stem.startswith(name) or name in stem), "legacy")
+
+def shuffled(options: list[str], key: str) -> list[str]:
+    """The options in an order seeded by ``key`` (the earlier files list the gold first)."""
+    seed = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
+    order = list(options)
+    random.Random(seed).shuffle(order)
+    return order
 
 
 def _verbatim_prompt(question: str) -> str:
@@ -39,8 +49,6 @@ def _verbatim_prompt(question: str) -> str:
 
 
 def from_question(record: dict[str, Any], path: Path, where: str) -> Item:
-    from morphtok.bench.legacy import _shuffled
-
     family = family_of(path)
     item_id = str(record.get("id") or f"{path.stem}-{where.rsplit(':', 1)[-1]}")
     question, answer = record["question"], record["answer"]
@@ -49,7 +57,7 @@ def from_question(record: dict[str, Any], path: Path, where: str) -> Item:
     answer = str(answer).strip()
     metadata = {"legacy": family, "source": where, "verbatim_prompt": True}
     subtask = str(record.get("task_type") or record.get("subtask") or family)
-    common = dict(id=item_id, family=family, subtask=subtask, prompt_en=_verbatim_prompt(question), prompt_tl="")
+    common = dict(id=item_id, family=family, subtask=subtask, prompt=prompts(_verbatim_prompt(question)))
     options = record.get("options")
     if options is None:
         return Item(**common, answer=answer, format="gen", metadata=metadata)
@@ -58,9 +66,9 @@ def from_question(record: dict[str, Any], path: Path, where: str) -> Item:
     original = [str(o).strip() for o in options]
     if answer not in original:
         raise BenchmarkError(f"{family} record: answer {answer!r} is not one of the options {original}", where=where)
-    shuffled = _shuffled(original, item_id)
+    order = shuffled(original, item_id)
     metadata["legacy_options"] = original
-    return Item(**common, answer=answer, format="mcq", options=shuffled, answer_index=shuffled.index(answer),
+    return Item(**common, answer=answer, format="mcq", options=order, answer_index=order.index(answer),
                 metadata=metadata)
 
 
@@ -74,7 +82,7 @@ def from_stress(record: dict[str, Any], path: Path, where: str) -> Item:
         if key in record:
             metadata[key] = record[key]
     common = dict(id=item_id, family="stress", subtask=str(record.get("subcategory") or "stress"),
-                  prompt_en=str(record["prompt_en"]), prompt_tl=str(record.get("prompt_tl", "")))
+                  prompt=prompts(str(record["prompt_en"]), str(record.get("prompt_tl", ""))))
     options = record.get("options_en", record.get("options"))
     if not options:
         return Item(**common, answer=str(answer), format="gen", metadata=metadata)

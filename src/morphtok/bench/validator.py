@@ -38,28 +38,27 @@ from collections import Counter, defaultdict
 
 from scipy.stats import chisquare
 
-from morphtok.bench.schema import Item
+from morphtok.bench.checks2 import check_v2
+from morphtok.bench.family import subtask as registered_subtask
+from morphtok.bench.schema import Item, inputs
+from morphtok.bench.subtask import Subtask
 from morphtok.bench.text_tasks import SELECTION_SUBTASKS
 from morphtok.errors import MorphtokError
 
+# The 1.x and earlier-format subtasks that change their input (2.0 subtasks declare the "changes" check).
 _CHANGING = {"delete", "insert", "substitute", "swap", "uppercase", "lowercase", "capitalize", "strip_diacritics",
              "delete_char", "remove_prefix", "replace_prefix"}
 # What a malformed item's rule may raise; anything else is a bug in the validator itself.
 _MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError, MorphtokError)
-_BOOKKEEPING = ("options_from", "generator", "accept")
 
 
-def _registry(version: str | None) -> dict:
+def _subtask(version: str | None, family: str, name: str) -> Subtask | None:
+    """The rule an item was made by: a registered family's (2.0) or the frozen 1.x records."""
     if version == "2.0":
-        from morphtok.bench.tasks2 import SUBTASKS
-    else:
-        from morphtok.bench.tasks import SUBTASKS
-    return {(t.family, t.name): t for t in SUBTASKS}
+        return registered_subtask(family, name)
+    from morphtok.bench.tasks import SUBTASKS
 
-
-def inputs(item: Item) -> dict:
-    """The rule's inputs of an item (its metadata without the generator's bookkeeping)."""
-    return {k: v for k, v in item.metadata.items() if k not in _BOOKKEEPING}
+    return next((t for t in SUBTASKS if t.family == family and t.name == name), None)
 
 
 def validate(items: list[Item], other: list[Item] | None = None, *, option_audit: bool | None = None) -> dict[str, list[str]]:
@@ -71,14 +70,14 @@ def validate(items: list[Item], other: list[Item] | None = None, *, option_audit
     for item in items:
         version = item.metadata.get("generator") if isinstance(item.metadata, dict) else None
         try:
-            if _check_item(item, _registry(version).get((item.family, item.subtask)), problems):
+            if _check_item(item, _subtask(version, item.family, item.subtask), problems):
                 well_formed.append(item)
         except _MALFORMED as err:
             problems["malformed"].append(f"{item.label}: {type(err).__name__}: {err}")
-    seen = Counter(i.prompt_en for i in items)
+    seen = Counter(i.prompt.get("en", "") for i in items)
     problems["duplicates"] += [f"repeated prompt: {p!r}" for p, n in seen.items() if n > 1]
     if other:
-        shared = seen.keys() & {i.prompt_en for i in other}
+        shared = seen.keys() & {i.prompt.get("en", "") for i in other}
         problems["duplicates"] += [f"prompt in both MCQ and GEN: {p!r}" for p in sorted(shared)[:10]]
     problems["upstream_gold"] += _upstream_problems(items)
     mcq = [i for i in well_formed if i.format == "mcq"]
@@ -118,11 +117,10 @@ def _check_item(item: Item, task, problems: dict[str, list[str]]) -> bool:
             sound = False
     if leaks(item):
         problems["leak"].append(f"{item.label}: answer {item.answer!r} appears in the prompt")
-    if item.subtask in _CHANGING and item.answer == item.metadata.get("word"):
+    changes = "changes" in task.checks if is_v2 and task is not None else item.subtask in _CHANGING
+    if changes and item.answer == item.metadata.get("word"):
         problems["changes"].append(f"{item.label}: the answer equals the input")
     if is_v2 and task is not None:
-        from morphtok.bench.checks2 import check_v2
-
         check_v2(item, task, problems)
     return sound
 
@@ -144,13 +142,16 @@ def validate_collection(files: dict[str, list[Item]]) -> list[str]:
     families: dict[str, set[str]] = defaultdict(set)
     for items in files.values():
         for item in items:
-            families[item.prompt_en].add(item.family)
+            families[item.prompt.get("en", "")].add(item.family)
     shared = sorted(p for p, fams in families.items() if len(fams) > 1)
     return [f"prompt in families {', '.join(sorted(families[p]))}: {p!r}" for p in shared]
 
 
 def is_selection(item: Item) -> bool:
     """The answer is one of the words the question lists, by the nature of the task."""
+    task = registered_subtask(item.family, item.subtask) if item.metadata.get("generator") == "2.0" else None
+    if task is not None:
+        return "no_leak" in task.checks
     return (item.subtask in SELECTION_SUBTASKS or item.family == "langgame"
             or (item.family == "cute" and item.subtask in ("orth", "sem")))
 
@@ -161,7 +162,7 @@ def leaks(item: Item) -> bool:
     if not isinstance(answer, str) or answer.isdigit() or len(answer) < 3 or is_selection(item):
         return False
     pattern = rf"(?<![\w-]){re.escape(answer)}(?![\w-])"
-    return bool(re.search(pattern, item.prompt_en) or re.search(pattern, item.prompt_tl or ""))
+    return any(re.search(pattern, text or "") for text in item.prompt.values())
 
 
 def gold_positions(items: list[Item]) -> list[int]:

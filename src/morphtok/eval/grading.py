@@ -90,7 +90,7 @@ def score_group(scorer: ScoringModel, group: list[Item], pool: dict, settings,
     records = []
     for item in group:
         record = {"id": item.id, "family": item.family, "subtask": item.subtask, "level": item.level,
-                  "format": item.format, "prompt": item.prompt_en, "gold": item.answer,
+                  "format": item.format, "prompt": item.prompt_in("en"), "gold": item.answer,
                   "word": plain_word(item.metadata) or item.id}
         if shots[item.id]:
             record["shots"] = [shot.id for shot in shots[item.id]]

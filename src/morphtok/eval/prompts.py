@@ -68,11 +68,12 @@ def shots_for(item: Item, pool: dict[str, list[Item]], num_fewshot: int, seed: i
     return [candidates[k] for k in picks]
 
 
-def question(item: Item, style: str = "text") -> str:
+def question(item: Item, style: str = "text", language: str = "en") -> str:
+    """The item's question, from its prompt in ``language`` (``item.prompt[language]``)."""
     if style == "letter" and item.format == "mcq":
         listed = "\n".join(f"{LETTERS[k]}. {option}" for k, option in enumerate(item.options or []))
-        return f"Question: {item.prompt_en}\n{listed}\nAnswer:"
-    return prompt_text(item)
+        return f"Question: {item.prompt_in(language)}\n{listed}\nAnswer:"
+    return prompt_text(item, language)
 
 
 def gold_text(item: Item, style: str = "text") -> str:
@@ -99,6 +100,6 @@ def blind_question(item: Item, style: str = "text") -> str:
     return NEUTRAL_PROMPT
 
 
-def build_prompt(item: Item, shots: list[Item], style: str = "text") -> str:
-    examples = [f"{question(shot, style)} {gold_text(shot, style)}" for shot in shots]
-    return FEWSHOT_DELIMITER.join([*examples, question(item, style)])
+def build_prompt(item: Item, shots: list[Item], style: str = "text", language: str = "en") -> str:
+    examples = [f"{question(shot, style, language)} {gold_text(shot, style)}" for shot in shots]
+    return FEWSHOT_DELIMITER.join([*examples, question(item, style, language)])

@@ -33,7 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from morphtok.atomic import atomic_write_json, fingerprint
-from morphtok.bench.schema import FAMILIES, PACUTE, Item, read_items
+from morphtok.bench import family as bench_families
+from morphtok.bench.reader import read_items
+from morphtok.bench.schema import Item
 from morphtok.errors import EvaluationError, MorphtokError
 from morphtok.eval.grading import neutral_table, score_group
 from morphtok.eval.metrics import metrics, wilson
@@ -48,10 +50,13 @@ log = logging.getLogger(__name__)
 
 
 def benchmark_names() -> list[str]:
-    """What ``--benchmarks`` accepts besides a path to a JSONL file."""
+    """What ``--benchmarks`` accepts besides a path to a JSONL file: the registered families
+    (``morphtok.benchmarks``), their suites (``pacute``) and the earlier attempt's families."""
     from morphtok.bench.upstream import UPSTREAM_FAMILIES
 
-    return ["pacute", *FAMILIES, *UPSTREAM_FAMILIES]
+    names = bench_families.names()
+    suites = sorted({suite for name in names for suite in bench_families.get(name).suites})
+    return [*suites, *names, *UPSTREAM_FAMILIES]
 
 
 def benchmark_files(bench_dir: str | Path, benchmarks: list[str], mode: str) -> list[Path]:
@@ -69,7 +74,7 @@ def benchmark_files(bench_dir: str | Path, benchmarks: list[str], mode: str) -> 
             raise EvaluationError(f"unknown benchmark {name!r}", hint=f"valid names: {', '.join(valid)}, "
                                   "or a path to a .jsonl benchmark file")
         else:
-            families += list(PACUTE) if name == "pacute" else [name]
+            families += bench_families.suite_members(name) or [name]
     formats = ("mcq", "gen") if mode == "both" else (mode,)
     files = []
     for family in dict.fromkeys(families):

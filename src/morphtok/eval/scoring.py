@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from morphtok.bench.schema import MAX_NEW_TOKENS
+
 STOP_SEQUENCES = ("\n", "Question:")
-MAX_NEW_TOKENS = 24  # every answer in our benchmarks is a word or a short phrase
 _HEAD_CHUNK = 512  # output-head positions per call: 512 x 262k fp32 logits is 0.5 GB
 
 
