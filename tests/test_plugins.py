@@ -106,6 +106,16 @@ def test_jobs_render_for_the_plugin_scheduler(site, tmp_path):
     assert not any(name.endswith((".pbs", ".slurm")) for name in rendered)
 
 
+def test_the_plugin_family_is_generated_and_validated(site, tmp_path):
+    morphtok(site, "bench", "generate", "--families", "toy_affix", "--out", str(tmp_path / "bench"))
+    items = [json.loads(line) for line in (tmp_path / "bench" / "toy_affix_mcq.jsonl").read_text().splitlines()]
+    assert len(items) == 20 and all(item["answer"] == f"{item['metadata']['word']}-{item['metadata']['word']}"
+                                    for item in items)
+    assert items[0]["prompt"]["id"].startswith("Tulis bentuk ulang penuh")
+    listed = morphtok(site, "bench", "families").stdout
+    assert "toy_affix" in listed and "morphtok_toy.family:TOY_AFFIX" in listed
+
+
 def test_study_plan_with_every_plugin_name(site, tmp_path):
     config = tmp_path / "study.yaml"
     config.write_text(
