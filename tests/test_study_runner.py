@@ -161,3 +161,17 @@ def test_pending_phase_stops_the_run_without_a_marker(corpus_file: Path, tmp_pat
     pending = json.loads((tmp_path / "run" / "corpus" / "pending.json").read_text())
     assert pending["outputs"]["next_commands"] == ["qsub jobs/x.pbs"]
     assert os.path.isfile(tmp_path / "run" / "corpus" / "inputs.json")
+
+
+def test_eval_settings_derive_from_the_eval_config_with_the_same_defaults() -> None:
+    from dataclasses import replace
+
+    from morphtok.config import EvalConfig
+    from morphtok.eval.runner import EvalSettings
+
+    assert EvalSettings.from_config(EvalConfig(), seed=0, limit=None) == EvalSettings()
+    changed = replace(EvalConfig(), num_fewshot=2, gen_fewshot=0, mcq_style="letter", dtype="bfloat16",
+                      batch_size=4, validate=False)
+    settings = EvalSettings.from_config(changed, seed=7, limit=5)
+    assert (settings.num_fewshot, settings.gen_fewshot, settings.mcq_style, settings.dtype, settings.batch_size,
+            settings.validate, settings.seed, settings.limit) == (2, 0, "letter", "bfloat16", 4, False, 7, 5)

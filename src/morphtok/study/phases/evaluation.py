@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from morphtok.config import StudyConfig
@@ -10,20 +11,22 @@ from morphtok.study.throughputs import load_throughputs, on_cluster
 
 
 def run(cfg: StudyConfig, workdir: Path) -> Path:
+    from morphtok.eval.runner import EvalSettings
     from morphtok.eval.runner import run as evaluate
 
     ev = cfg.eval
     models = dict(upstream(workdir, "train")["models"])
     bench_dir = upstream(workdir, "bench")["benchmark_dir"]
     out = workdir / "results"
-    common = {"mode": ev.mode, "num_fewshot": ev.num_fewshot, "gen_fewshot": ev.gen_fewshot,
-              "mcq_style": ev.mcq_style, "dtype": ev.dtype,
-              "batch_size": ev.batch_size, "validate": ev.validate, "benchmarks": list(ev.benchmarks)}
-    evaluate(models, bench_dir, out, limit=ev.limit, seed=cfg.seed, **common)
+
+    def options(limit: int | None) -> dict:
+        return asdict(EvalSettings.from_config(ev, seed=cfg.seed, limit=limit))
+
+    evaluate(models, bench_dir, out, mode=ev.mode, benchmarks=list(ev.benchmarks), **options(ev.limit))
     if ev.reference_models:
         # Reference rows (e.g. base gemma3-270m) on a seeded subset: too slow on CPU for the full set.
         refs = {name: name for name in ev.reference_models}
-        evaluate(refs, bench_dir, out, limit=ev.reference_limit, seed=cfg.seed, **common)
+        evaluate(refs, bench_dir, out, mode=ev.mode, benchmarks=list(ev.benchmarks), **options(ev.reference_limit))
     return write_result(workdir, {"results_dir": str(out), "models": sorted(models) + list(ev.reference_models)})
 
 
