@@ -1,6 +1,6 @@
 """Analyzer accuracy on two data sets, morphtok vs two peers side by side, plus analysis speed.
 
-(a) our hand-written gold set (tests/data/morph_gold.tsv): root accuracy and boundary
+(a) our hand-written gold set (src/morphtok/lang/fil/data/morph_gold.tsv): root accuracy and boundary
     P/R/F1. Written by the analyzer's authors: an upper bound, not evidence.
 (b) UD Tagalog dev (../shared/data/ud_tagalog_dev.jsonl by default; optional): lemma
     accuracy over the distinct VERB/NOUN/ADJ form-lemma pairs, on all of them and on the
@@ -13,7 +13,7 @@ Also the reliability of morphtok's confidence (bins of the best analysis's confi
 -> observed accuracy) and analysis speed: distinct words/s cold and cached.
 Target on real news lemmas (measured outside the repository): >= 0.80 (tglstemmer 0.69).
 
-    python benchmarks/morph_accuracy.py [--gold tests/data/morph_gold.tsv] [--ud PATH]
+    python benchmarks/morph_accuracy.py [--gold src/morphtok/lang/fil/data/morph_gold.tsv] [--ud PATH]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from morphtok.lang.fil.evaluation import (
 from morphtok.lang.fil.ud_evaluation import CLASSES, evaluate, load_ud_items
 
 REPO = Path(__file__).resolve().parent.parent
-GOLD = REPO / "tests" / "data" / "morph_gold.tsv"
+GOLD = REPO / "src" / "morphtok" / "lang" / "fil" / "data" / "morph_gold.tsv"
 # ../shared/data relative to the repository root (a worktree one level deeper finds it one level up).
 UD = next((p / "shared" / "data" / "ud_tagalog_dev.jsonl" for p in (REPO.parent, REPO.parent.parent)
            if (p / "shared" / "data" / "ud_tagalog_dev.jsonl").is_file()), REPO.parent / "shared" / "data" / "ud_tagalog_dev.jsonl")

@@ -1,6 +1,6 @@
 """Morpheme-boundary alignment of the three arms, in one table per setting (one shared metric function).
 
-Main table: gold words (tests/data/morph_gold.tsv, boundaries written by hand, not by
+Main table: gold words (src/morphtok/lang/fil/data/morph_gold.tsv, boundaries written by hand, not by
 the analyzer) placed inside real sentences -- the UD Tagalog dev sentences when
 ../shared/data/ud_tagalog_dev.jsonl is there, else the bundled corpus -- and each
 sentence tokenized whole by the arm. Controls: baseline and StochasTok on the same
@@ -31,7 +31,7 @@ from morphtok.segment.compare import default_text
 from morphtok.segment.tokenizer import load_tokenizer
 
 REPO = Path(__file__).resolve().parent.parent
-GOLD = REPO / "tests" / "data" / "morph_gold.tsv"
+GOLD = REPO / "src" / "morphtok" / "lang" / "fil" / "data" / "morph_gold.tsv"
 UD = next((p / "shared" / "data" / "ud_tagalog_dev.jsonl" for p in (REPO.parent, REPO.parent.parent)
            if (p / "shared" / "data" / "ud_tagalog_dev.jsonl").is_file()), REPO.parent / "shared" / "data" / "ud_tagalog_dev.jsonl")
 ARMS = ("baseline", "stochastok", "patok")

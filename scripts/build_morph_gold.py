@@ -1,4 +1,4 @@
-"""Compile tests/data/morph_gold.src (compact hand-written notation) into morph_gold.tsv.
+"""Compile src/morphtok/lang/fil/data/morph_gold.src (compact hand-written notation) into morph_gold.tsv.
 
     python scripts/build_morph_gold.py
 
@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "tests" / "data" / "morph_gold.src"
-TARGET = ROOT / "tests" / "data" / "morph_gold.tsv"
+SOURCE = ROOT / "src" / "morphtok" / "lang" / "fil" / "data" / "morph_gold.src"
+TARGET = ROOT / "src" / "morphtok" / "lang" / "fil" / "data" / "morph_gold.tsv"
 HEADER = "word\troot\tprefixes\tinfixes\tsuffixes\treduplication\tsegmentation"
 
 

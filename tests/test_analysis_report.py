@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -99,7 +100,11 @@ def test_report_has_tables_significance_and_inline_plots(results, tmp_path):
                    "| composition_mcq | m1 | m2 | 24 |", "| m1 | composition_mcq | count_vowels |",
                    "acc_question_blind | acc_calibrated | acc - blind", "non-degenerate"):
         assert needle in report, needle
-    assert ("No difference between models is significant" in report) or ("Significant after correction" in report)
+    # The verdict line follows the table: significant exactly when a counted row says so.
+    row = [line for line in report.splitlines() if line.startswith("| composition_mcq | m1 | m2 |")][0]
+    significant = row.rstrip(" |").endswith("yes")
+    assert ("Significant after correction" in report) == significant
+    assert ("No difference between models is significant" in report) == (not significant)
     # Untrained models cannot beat their question-blind control: each benchmark is flagged.
     assert "**Flagged**" in report and "m1 on composition_mcq" in report
     for png in ("accuracy_by_benchmark.png", "subtask_heatmap.png"):
@@ -113,6 +118,28 @@ def _copy_results(results, tmp_path):
 
     shutil.copytree(results / "results", tmp_path / "r")
     return tmp_path / "r"
+
+
+def _set_correct(results_dir: Path, model: str, value) -> None:
+    """Rewrite ``model``'s composition_mcq outcomes: ``value(item_id)`` says whether each item is right."""
+    path = results_dir / model / "composition_mcq.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for record in records:
+        record["correct"] = value(record["id"])
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+@pytest.mark.parametrize("m1_right, m2_right, significant", [
+    (lambda i: True, lambda i: False, True),  # 24 discordant pairs, all for m1: p = 2 * 0.5**24
+    (lambda i: sum(map(ord, i)) % 2 == 0, lambda i: sum(map(ord, i)) % 2 == 0, False),  # the same outcome on every item
+])
+def test_significance_verdict_follows_the_paired_outcomes(results, tmp_path, m1_right, m2_right, significant):
+    copy = _copy_results(results, tmp_path)
+    _set_correct(copy, "m1", m1_right)
+    _set_correct(copy, "m2", m2_right)
+    report = build(copy, tmp_path / "out")["report_md"].read_text()
+    assert ("Significant after correction: m1 vs m2 on composition_mcq (m1 better" in report) == significant
+    assert ("No difference between models is significant" in report) == (not significant)
 
 
 def test_mixed_benchmark_versions_are_named(results, tmp_path):
@@ -143,3 +170,12 @@ def test_a_torn_result_line_is_named_with_file_and_line(results, tmp_path):
     with pytest.raises(EvaluationError) as err:
         build(copy, tmp_path / "out")
     assert "composition_mcq.jsonl:6" in str(err.value)
+
+
+def test_the_gold_set_ships_in_the_package_and_a_missing_one_is_an_error(tmp_path):
+    from morphtok.errors import CorpusError
+    from morphtok.lang.fil.evaluation import gold_path, load_gold
+
+    assert "tests" not in gold_path().parts and len(load_gold()) > 300
+    with pytest.raises(CorpusError, match="gold set is missing"):
+        load_gold(tmp_path / "morph_gold.tsv")

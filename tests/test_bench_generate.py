@@ -62,8 +62,14 @@ def test_same_seed_is_byte_identical(tmp_path, files):
 def test_morphology_items_are_linguistically_right(files):
     from morphtok.lang.fil import analyze, inflect
 
-    roots = [i for i in files["hierarchical_mcq"] if i.subtask == "find_root"]
-    assert all(i.answer != i.metadata["word"] and i.answer in i.metadata["word"] or len(i.answer) > 2 for i in roots)
+    roots = [i for i in files["hierarchical_gen"] if i.subtask == "find_root"]  # GEN only since 2.0
+    assert len(roots) >= 20
+    for item in roots:
+        word = item.metadata["word"]
+        # A real part of the word: never the word itself nor a 1-2 letter fragment, and the analyzer's
+        # root (not always a substring: kahulugan -> hulog).
+        assert item.answer != word and len(item.answer) > 2, (word, item.answer)
+        assert analyze(word)[0].root == item.answer, (word, item.answer)
     for item in (i for i in files["affixation_mcq"] if i.subtask == "inflect"):
         assert item.answer == inflect(item.metadata["root"], item.metadata["affix"])
         assert analyze(item.answer)[0].root == item.metadata["root"]  # valid by construction

@@ -110,7 +110,7 @@ def test_jobs_render_cli_accepts_overrides(tmp_path):
 
 def test_study_plan_states_the_checkpoint_disk_against_the_budget():
     from morphtok.cluster.disk import checkpoint_disk
-    from morphtok.study_plan import build_plan
+    from morphtok.study.plan import build_plan
 
     cfg = load_config("gemma3-1b-seapile")
     (train,) = [row for row in build_plan(cfg, out="runs/x") if row.phase == "train"]

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,9 +7,9 @@ from hypothesis import strategies as st
 
 from morphtok.errors import ParameterError
 from morphtok.lang.fil import Lexicon, analyze, inflect, inventory, stress_type, syllabify
-from morphtok.lang.fil.evaluation import load_gold, morphtok_prediction, score
+from morphtok.lang.fil.evaluation import gold_path, load_gold, morphtok_prediction, score
 
-GOLD = Path(__file__).parent / "data" / "morph_gold.tsv"
+GOLD = gold_path()
 
 
 @pytest.mark.parametrize(

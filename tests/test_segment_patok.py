@@ -14,7 +14,7 @@ from morphtok.analysis.tokenization_metrics import (
     text_alignment,
 )
 from morphtok.errors import ParameterError, TokenizerError
-from morphtok.lang.fil.evaluation import load_gold
+from morphtok.lang.fil.evaluation import gold_path, load_gold
 from morphtok.segment.processor import build_processor, document_rng
 from morphtok.segment.stochastok import ExpansionTable, expand, onset_safe_table
 
@@ -22,7 +22,7 @@ TEXT = (
     "Nagluluto si Maria ng adobo habang kumakain ang mga bata. Pinakamaganda ang mga bulaklak na "
     "itinanim ni Lola sa hardin. Uminom kami ng salabat at naglakad-lakad araw-araw. Ñoño 🍜 東京. "
 )
-GOLD = Path(__file__).parent / "data" / "morph_gold.tsv"
+GOLD = gold_path()
 
 
 @pytest.fixture(scope="module")

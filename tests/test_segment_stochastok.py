@@ -39,13 +39,25 @@ def test_gemma_table_is_large_and_cached(gemma_tokenizer):
 
 
 def test_no_split_cuts_a_character(gemma_tokenizer):
-    table = ExpansionTable.for_tokenizer(gemma_tokenizer)
+    table = ExpansionTable.build(gemma_tokenizer)  # the builder itself, not a table cached by an earlier version
     raw = gemma_tokenizer.token_bytes
     ids = gemma_tokenizer.encode("ñoño piña 東京都 café naïve 🍜")
-    for token_id in ids:
-        for left, right in table.splits(token_id):
-            raw[left].decode("utf-8")  # whole characters on both sides
-            raw[right].decode("utf-8")
+    # Every split of a token that is whole multi-byte characters (not only the sentence's tokens).
+    multibyte = [t for t in range(table.vocab_size) if not raw[t].isascii() and _whole_chars(raw[t])]
+    checked = 0
+    for token_id in [*ids, *multibyte[::50]]:
+        for left, right in table.splits(int(token_id)):
+            assert _whole_chars(raw[left]) and _whole_chars(raw[right]), (token_id, raw[left], raw[right])
+            checked += 1
+    assert checked > 100  # splits of multi-byte tokens were actually looked at
+
+
+def _whole_chars(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

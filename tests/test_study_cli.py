@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from morphtok.config import load_config
-from morphtok.doctor import check_hf_token, check_wandb, run_checks
-from morphtok.study_plan import build_plan, load_throughputs
+from morphtok.study.doctor import check_hf_token, check_wandb, run_checks
+from morphtok.study.plan import build_plan
+from morphtok.study.throughputs import load_throughputs
 
 ROOT = Path(__file__).resolve().parents[1]
 

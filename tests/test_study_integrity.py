@@ -15,20 +15,22 @@ import pytest
 
 from morphtok.config import load_config
 from morphtok.errors import MorphtokError, StudyError
-from morphtok.study import Phase, PhaseResult, run_study
-from morphtok.study_phases import PHASES
+from morphtok.study.phase import Phase, write_result
+from morphtok.study.phases import PHASES
+from morphtok.study.runner import run_study
 
 HOLDER = """
 import sys, time
 from pathlib import Path
 from morphtok.config import load_config
-from morphtok.study import Phase, PhaseResult, run_study
+from morphtok.study.phase import Phase, write_result
+from morphtok.study.runner import run_study
 
-def wait(ctx):
+def wait(cfg, workdir):
     Path(sys.argv[2]).write_text("started")
     while not Path(sys.argv[3]).exists():
         time.sleep(0.02)
-    return PhaseResult({})
+    return write_result(workdir, {})
 
 run_study(load_config("demo"), sys.argv[1], [Phase("corpus", ("corpus",), (), wait)])
 """
@@ -45,7 +47,7 @@ def test_second_study_run_on_one_out_fails_at_once_naming_the_holder(tmp_path: P
             assert time.monotonic() < deadline
             time.sleep(0.02)
         ran = []
-        other = Phase("corpus", ("corpus",), (), lambda ctx: ran.append(1) or PhaseResult({}))
+        other = Phase("corpus", ("corpus",), (), lambda cfg, workdir: ran.append(1) or write_result(workdir, {}))
         with pytest.raises(MorphtokError, match=rf"pid {holder.pid}\b"):
             run_study(load_config("demo", ["arms.patok.expand_prop=0.3"]), run_dir, [other])
         assert ran == []
@@ -53,14 +55,14 @@ def test_second_study_run_on_one_out_fails_at_once_naming_the_holder(tmp_path: P
         release.write_text("go")
         holder.wait(timeout=60)
     assert holder.returncode == 0
-    run_study(load_config("demo"), run_dir, [Phase("corpus", ("corpus",), (), lambda ctx: PhaseResult({}))])
+    run_study(load_config("demo"), run_dir, [Phase("corpus", ("corpus",), (), lambda cfg, workdir: write_result(workdir, {}))])
 
 
 def _phase(name: str, log: list[str]) -> Phase:
-    def run(ctx) -> PhaseResult:
+    def run(cfg, workdir: Path) -> Path:
         log.append(name)
-        (ctx.phase_dir(name) / "output.txt").write_text("made by the study")
-        return PhaseResult({})
+        (workdir / "output.txt").write_text("made by the study")
+        return write_result(workdir, {})
 
     return Phase(name, ("corpus",), (), run)
 

@@ -14,8 +14,9 @@ import pytest
 
 from morphtok.config import load_config
 from morphtok.errors import StudyError
-from morphtok.study import Phase, PhaseResult, phase_fingerprints, run_study, select_phases
-from morphtok.study_phases import PHASES, entry_point
+from morphtok.study.phase import Phase, write_result
+from morphtok.study.phases import PHASES
+from morphtok.study.runner import phase_fingerprints, run_study, select_phases
 
 SENTENCES = [
     "Nagluluto si Maria ng adobo sa kusina habang umuulan sa labas.",
@@ -110,7 +111,7 @@ def test_interrupted_phase_resumes_and_keeps_finished_chunks(corpus_file: Path, 
     assert (pre / "baseline" / "chunk_0002.bin").is_file()
 
 
-def _interrupt(ctx) -> PhaseResult:
+def _interrupt(cfg, workdir: Path) -> Path:
     raise KeyboardInterrupt
 
 
@@ -137,22 +138,15 @@ def test_only_and_from_selection(corpus_file: Path, tmp_path: Path) -> None:
     assert _statuses(records) == {"corpus": "done", "preprocess": "not-run"}
 
 
-def test_missing_entry_point_names_the_phase() -> None:
-    with pytest.raises(StudyError, match="phase 'eval' is not available"):
-        entry_point("eval", "morphtok.no_such_module", "run")
-    with pytest.raises(StudyError, match="morphtok.study.no_such_function does not exist"):
-        entry_point("bench", "morphtok.study", "no_such_function")
-
-
 def test_pending_phase_stops_the_run_without_a_marker(corpus_file: Path, tmp_path: Path) -> None:
-    def cluster_only(ctx) -> PhaseResult:
-        return PhaseResult({"next_commands": ["qsub jobs/x.pbs"]}, complete=False, message="jobs rendered")
+    def cluster_only(cfg, workdir: Path) -> Path:
+        return write_result(workdir, {"next_commands": ["qsub jobs/x.pbs"]}, complete=False, message="jobs rendered")
 
-    def never(ctx) -> PhaseResult:
+    def never(cfg, workdir: Path) -> Path:
         raise AssertionError("must not run after a pending phase")
 
-    def independent(ctx) -> PhaseResult:
-        return PhaseResult({"ran": True})
+    def independent(cfg, workdir: Path) -> Path:
+        return write_result(workdir, {"ran": True})
 
     phases = [
         Phase("corpus", ("corpus",), (), cluster_only),
@@ -167,3 +161,17 @@ def test_pending_phase_stops_the_run_without_a_marker(corpus_file: Path, tmp_pat
     pending = json.loads((tmp_path / "run" / "corpus" / "pending.json").read_text())
     assert pending["outputs"]["next_commands"] == ["qsub jobs/x.pbs"]
     assert os.path.isfile(tmp_path / "run" / "corpus" / "inputs.json")
+
+
+def test_eval_settings_derive_from_the_eval_config_with_the_same_defaults() -> None:
+    from dataclasses import replace
+
+    from morphtok.config import EvalConfig
+    from morphtok.eval.runner import EvalSettings
+
+    assert EvalSettings.from_config(EvalConfig(), seed=0, limit=None) == EvalSettings()
+    changed = replace(EvalConfig(), num_fewshot=2, gen_fewshot=0, mcq_style="letter", dtype="bfloat16",
+                      batch_size=4, validate=False)
+    settings = EvalSettings.from_config(changed, seed=7, limit=5)
+    assert (settings.num_fewshot, settings.gen_fewshot, settings.mcq_style, settings.dtype, settings.batch_size,
+            settings.validate, settings.seed, settings.limit) == (2, 0, "letter", "bfloat16", 4, False, 7, 5)

@@ -59,7 +59,7 @@ def _register_all() -> None:
     from morphtok.eval import cli as eval_cli
     from morphtok.lang.fil import cli as fil_cli
     from morphtok.segment import cli as segment_cli
-    from morphtok.study_cli import register as study_register
+    from morphtok.study.cli import register as study_register
     from morphtok.train import cli as train_cli
 
     for module in (segment_cli, fil_cli, data_cli, train_cli, bench_cli, eval_cli, analysis_cli, cluster_cli):

@@ -248,9 +248,6 @@ class StudyConfig:
 
 # --------------------------------------------------------------------------- loading
 
-PRESETS = ("demo", "gemma3-1b-seapile")
-
-
 def preset_names() -> list[str]:
     return [p.name.removesuffix(".yaml") for p in resources.files("morphtok.presets").iterdir() if p.name.endswith(".yaml")]
 

@@ -25,6 +25,7 @@ from morphtok.analysis.report_sections import (
     significance_section,
 )
 from morphtok.atomic import atomic_write_text
+from morphtok.config import AnalysisConfig
 from morphtok.errors import EvaluationError
 
 log = logging.getLogger(__name__)
@@ -89,14 +90,26 @@ def _png(fig) -> str:
 
 
 def _plots(models: dict, training_dirs: dict, out_dir: Path) -> dict[str, str]:
+    """Every figure of the report as base64 PNG (also written beside report.md)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    names = sorted(models)
+    plots = {"accuracy_by_benchmark": _png(_accuracy_plot(plt, models, names)),
+             "hierarchical_levels": _png(_levels_plot(plt, models, names)),
+             "subtask_heatmap": _png(_heatmap_plot(plt, models, names))}
+    if training_dirs:
+        plots["val_bpb"] = _png(_val_bpb_plot(plt, training_dirs))
+    for name, data in plots.items():
+        (out_dir / f"{name}.png").write_bytes(base64.b64decode(data))
+    return plots
+
+
+def _accuracy_plot(plt, models: dict, names: list[str]):
     import numpy as np
 
-    plots = {}
-    names = sorted(models)
     benches = sorted({b for m in models.values() for b in m["summary"]["benchmarks"]})
     fig, ax = plt.subplots(figsize=(max(6, len(benches) * 1.2), 3.5))
     width = 0.8 / max(len(names), 1)
@@ -110,8 +123,10 @@ def _plots(models: dict, training_dirs: dict, out_dir: Path) -> dict[str, str]:
     ax.set_xticks(np.arange(len(benches)) + width * (len(names) - 1) / 2, benches, rotation=30, ha="right")
     ax.set_ylabel("accuracy (acc / exact match)")
     ax.legend(fontsize=7)
-    plots["accuracy_by_benchmark"] = _png(fig)
+    return fig
 
+
+def _levels_plot(plt, models: dict, names: list[str]):
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for name in names:
         levels = models[name]["summary"]["benchmarks"].get("hierarchical_mcq", {}).get("by_level", {})
@@ -124,7 +139,11 @@ def _plots(models: dict, training_dirs: dict, out_dir: Path) -> dict[str, str]:
         ax.legend(fontsize=7)
     else:
         ax.text(0.5, 0.5, "no hierarchical MCQ results", ha="center", va="center", transform=ax.transAxes)
-    plots["hierarchical_levels"] = _png(fig)
+    return fig
+
+
+def _heatmap_plot(plt, models: dict, names: list[str]):
+    import numpy as np
 
     subtasks = sorted({f"{b}:{s}" for m in models.values() for b, r in m["summary"]["benchmarks"].items() for s in r["by_subtask"]})
     grid = np.array([[_first_metric(models[n]["summary"]["benchmarks"], st) for n in names] for st in subtasks])
@@ -136,23 +155,21 @@ def _plots(models: dict, training_dirs: dict, out_dir: Path) -> dict[str, str]:
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=7)
     ax.set_yticks(range(len(subtasks)), subtasks, fontsize=6)
     fig.colorbar(image, ax=ax)
-    plots["subtask_heatmap"] = _png(fig)
+    return fig
 
-    if training_dirs:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        for arm, directory in sorted(training_dirs.items()):
-            path = Path(directory) / "metrics.jsonl"
-            if path.is_file():
-                rows = [json.loads(line) for line in path.read_text().splitlines()]
-                points = [(r["step"], r["val/bpb"]) for r in rows if "val/bpb" in r]
-                ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=arm)
-        ax.set_xlabel("step")
-        ax.set_ylabel("validation bits per byte")
-        ax.legend(fontsize=7)
-        plots["val_bpb"] = _png(fig)
-    for name, data in plots.items():
-        (out_dir / f"{name}.png").write_bytes(base64.b64decode(data))
-    return plots
+
+def _val_bpb_plot(plt, training_dirs: dict):
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for arm, directory in sorted(training_dirs.items()):
+        path = Path(directory) / "metrics.jsonl"
+        if path.is_file():
+            rows = [json.loads(line) for line in path.read_text().splitlines()]
+            points = [(r["step"], r["val/bpb"]) for r in rows if "val/bpb" in r]
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=arm)
+    ax.set_xlabel("step")
+    ax.set_ylabel("validation bits per byte")
+    ax.legend(fontsize=7)
+    return fig
 
 
 def _first_metric(benchmarks: dict, key: str) -> float:
@@ -171,27 +188,28 @@ def _tokenization_section(tokenization: dict | None) -> list[str]:
             canon, nbytes = sum(s["canonical_tokens"] for s in stats), sum(s["bytes"] for s in stats)
             lines.append(f"| {arm} | {docs:,} | {toks:,} | {toks / max(canon, 1) - 1:+.2%} | {toks / max(nbytes, 1):.3f} |")
         lines.append("")
-    try:
-        from morphtok.analysis.tokenization_metrics import arm_alignment, from_gold_words
-        from morphtok.lang.fil.evaluation import load_gold
-        from morphtok.segment.processor import arm_names, processor_class
-        from morphtok.segment.tokenizer import load_tokenizer
-
-        gold_path = Path(__file__).resolve().parents[3] / "tests" / "data" / "morph_gold.tsv"
-        if gold_path.is_file():
-            items = from_gold_words(load_gold(gold_path))
-            tokenizer = load_tokenizer()
-            lines += ["Morpheme alignment on the hand-written gold set (MorphScore = boundary recall; micro-averaged):", "",
-                      "| arm | MorphScore | boundary P | boundary F1 | tokens/word | tokens/morpheme | affix preservation |",
-                      "|---|---|---|---|---|---|---|"]
-            for arm in arm_names():
-                m = arm_alignment(arm, tokenizer, items)
-                lines.append(f"| {processor_class(arm).label or arm} | {m['morph_score']:.3f} | {m['boundary_precision']:.3f} | {m['boundary_f1']:.3f} | "
-                             f"{m['tokens_per_word']:.2f} | {m['tokens_per_morpheme']:.2f} | {m['affix_preservation']:.3f} |")
-            lines.append("")
-    except Exception as err:  # noqa: BLE001 - the report still renders its other sections
-        lines.append(f"(alignment metrics unavailable: {type(err).__name__}: {err})")
+    lines += _alignment_table(list(tokenization) if tokenization else None)
     return lines
+
+
+def _alignment_table(arms: list[str] | None = None) -> list[str]:
+    """Each of the study's arms (default: every registered one) against the gold set shipped in the
+    package (a missing gold file is an error)."""
+    from morphtok.analysis.tokenization_metrics import arm_alignment, from_gold_words
+    from morphtok.lang.fil.evaluation import load_gold
+    from morphtok.segment.processor import arm_names, processor_class
+    from morphtok.segment.tokenizer import load_tokenizer
+
+    items = from_gold_words(load_gold())
+    tokenizer = load_tokenizer()
+    lines = ["Morpheme alignment on the hand-written gold set (MorphScore = boundary recall; micro-averaged):", "",
+             "| arm | MorphScore | boundary P | boundary F1 | tokens/word | tokens/morpheme | affix preservation |",
+             "|---|---|---|---|---|---|---|"]
+    for arm in arms or arm_names():
+        m = arm_alignment(arm, tokenizer, items)
+        lines.append(f"| {processor_class(arm).label or arm} | {m['morph_score']:.3f} | {m['boundary_precision']:.3f} | {m['boundary_f1']:.3f} | "
+                     f"{m['tokens_per_word']:.2f} | {m['tokens_per_morpheme']:.2f} | {m['affix_preservation']:.3f} |")
+    return [*lines, ""]
 
 
 def build(results_dir: str | Path, out_dir: str | Path, training_dirs: dict | None = None,
@@ -258,9 +276,9 @@ def _html(markdown: str, plots: dict[str, str]) -> str:
     return f"<!doctype html><html><head><meta charset='utf-8'><title>morphtok report</title><style>{style}</style></head><body>{''.join(body)}</body></html>\n"
 
 
-def run(results_dir, out_dir, training_dirs=None, tokenization=None, cfg=None) -> dict[str, Path]:
-    """Study entry point."""
-    alpha = getattr(cfg, "alpha", 0.05)
-    samples = getattr(cfg, "bootstrap_samples", 2000)
-    return build(results_dir, out_dir, training_dirs=training_dirs, tokenization=tokenization, alpha=alpha,
-                 bootstrap_samples=samples)
+def run(results_dir: str | Path, out_dir: str | Path, training_dirs: dict | None = None,
+        tokenization: dict | None = None, cfg: AnalysisConfig | None = None) -> dict[str, Path]:
+    """Study entry point: ``analysis.alpha`` and ``analysis.bootstrap_samples`` from the config."""
+    cfg = cfg or AnalysisConfig()
+    return build(results_dir, out_dir, training_dirs=training_dirs, tokenization=tokenization, alpha=cfg.alpha,
+                 bootstrap_samples=cfg.bootstrap_samples)

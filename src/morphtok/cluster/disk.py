@@ -1,5 +1,5 @@
 """How much disk a study's training keeps at most, for ``train.disk_budget_gb`` (render refuses more;
-``study plan`` prints it). Sizes per parameter come from ``study_throughputs.yaml``."""
+``study plan`` prints it). Sizes per parameter come from ``study/throughputs.yaml``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ IMPORT_BYTES_PER_PARAM = 4
 
 
 def _throughputs() -> dict[str, Any]:
-    return yaml.safe_load((resources.files("morphtok") / "study_throughputs.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((resources.files("morphtok") / "study" / "throughputs.yaml").read_text(encoding="utf-8"))
 
 
 def model_params(model: str, tp: dict[str, Any]) -> float:

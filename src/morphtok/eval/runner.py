@@ -27,7 +27,7 @@ import logging
 import re
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,7 @@ from morphtok.atomic import atomic_write_json, fingerprint
 from morphtok.bench import family as bench_families
 from morphtok.bench.reader import read_items
 from morphtok.bench.schema import Item
+from morphtok.config import EvalConfig
 from morphtok.errors import EvaluationError, MorphtokError
 from morphtok.eval.grading import neutral_table, score_group
 from morphtok.eval.metrics import metrics, wilson
@@ -112,6 +113,12 @@ class EvalSettings:
     batch_size: int = 16
     validate: bool = True
     record_version: int = RECORD_VERSION
+
+    @classmethod
+    def from_config(cls, cfg: EvalConfig, *, seed: int, limit: int | None) -> EvalSettings:
+        """The study's ``eval`` section as settings: every field the two share, copied by name."""
+        shared = {f.name for f in fields(cls)} & {f.name for f in fields(cfg)}
+        return cls(**{**{name: getattr(cfg, name) for name in shared}, "seed": seed, "limit": limit})
 
 
 def model_hashes(loaded, settings: EvalSettings) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from morphtok.errors import CorpusError
@@ -40,8 +41,18 @@ class GoldWord:
         return len(self.segments) > 1
 
 
-def load_gold(path: str | Path) -> list[GoldWord]:
-    """Read ``morph_gold.tsv`` (see tests/data/morph_gold.README.md for the schema)."""
+def gold_path() -> Path:
+    """The hand-written gold set shipped in the package (``data/morph_gold.tsv``; schema in
+    ``data/morph_gold.README.md``)."""
+    return Path(str(resources.files("morphtok.lang.fil") / "data" / "morph_gold.tsv"))
+
+
+def load_gold(path: str | Path | None = None) -> list[GoldWord]:
+    """Read ``morph_gold.tsv`` (default: :func:`gold_path`); a missing file is a :class:`CorpusError`."""
+    path = Path(path) if path is not None else gold_path()
+    if not path.is_file():
+        raise CorpusError("the morphology gold set is missing", where=str(path),
+                          hint="reinstall morphtok (it ships as package data), or pass the path of a gold TSV")
     path = Path(path)
     words = []
     with open(path, encoding="utf-8", newline="") as handle:

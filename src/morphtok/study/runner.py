@@ -1,7 +1,8 @@
 """The phase runner behind ``morphtok study run``: one config, one run dir, resumable phases.
 
-A study is an ordered list of :class:`Phase` objects (corpus -> preprocess ->
-bench -> train -> eval -> analysis; see :mod:`morphtok.study_phases`). Each
+A study is an ordered list of :class:`~morphtok.study.phase.Phase` objects (corpus ->
+preprocess -> bench -> train -> eval -> analysis; the list is
+:data:`morphtok.study.phases.PHASES`). The runner knows nothing of any phase: each
 phase writes into ``<run>/<phase>/`` and, when all its outputs are in place, a
 ``done`` marker holding the fingerprint of its inputs: the config sections it
 reads plus the fingerprints of the phases it depends on. Hence:
@@ -20,7 +21,7 @@ a phase whose inputs changed). A phase directory the study did not create -- a u
 before ``study.json`` are recognised by the ``inputs.json`` the runner always wrote.)
 
 Like Megatron's ``pretrain`` loop this module only orders and records work; the
-real work lives in each phase's library entry point.
+real work lives in each phase module and its library entry point.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,55 +46,9 @@ from morphtok.atomic import (
 )
 from morphtok.config import StudyConfig, dump_config
 from morphtok.errors import StudyError
+from morphtok.study.phase import Phase, read_result, write_inputs
 
 log = logging.getLogger(__name__)
-
-PHASE_ORDER = ("corpus", "preprocess", "bench", "train", "eval", "analysis")
-
-
-@dataclass
-class PhaseResult:
-    """What a phase reports back: outputs for downstream phases, and whether it finished."""
-
-    outputs: dict[str, Any] = field(default_factory=dict)
-    # False when the phase could only prepare work for elsewhere (e.g. rendered cluster jobs):
-    # no done marker is written, so the next run tries again.
-    complete: bool = True
-    message: str = ""
-
-
-@dataclass
-class StudyContext:
-    """Everything a phase function may read: the config, the run dir, upstream outputs."""
-
-    cfg: StudyConfig
-    run_dir: Path
-    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    has_gpu: bool = False
-
-    def phase_dir(self, name: str) -> Path:
-        return self.run_dir / name
-
-    def upstream(self, phase: str) -> dict[str, Any]:
-        """Outputs of an earlier phase (read back from its marker when it was skipped)."""
-        if phase not in self.outputs:
-            raise StudyError(
-                f"phase '{phase}' has no recorded outputs in {self.run_dir}",
-                hint=f"run it first: morphtok study run --out {self.run_dir} --only {phase}",
-            )
-        return self.outputs[phase]
-
-
-PhaseFn = Callable[[StudyContext], PhaseResult]
-
-
-@dataclass(frozen=True)
-class Phase:
-    name: str
-    sections: tuple[str, ...]  # config sections (or top-level keys) the phase reads
-    depends: tuple[str, ...]  # upstream phases whose outputs it uses
-    run: PhaseFn
-    description: str = ""
 
 
 @dataclass
@@ -178,11 +133,11 @@ def _run_locked(cfg: StudyConfig, run_dir: Path, phases: list[Phase], *, only: s
     atomic_write_text(run_dir / "config.yaml", dump_config(cfg))
     fps = phase_fingerprints(cfg, phases)
     selected = set(select_phases(phases, only, start))
-    ctx = StudyContext(cfg=cfg, run_dir=run_dir, has_gpu=has_gpu)
+    outputs: dict[str, dict[str, Any]] = {}  # each finished phase's outputs, for the phases downstream
     records: list[PhaseRecord] = []
     blocked: set[str] = set()  # pending phases and everything downstream of them
     for phase in phases:
-        directory = ctx.phase_dir(phase.name)
+        directory = run_dir / phase.name
         fp = fps[phase.name]
         record = PhaseRecord(phase.name, "not-run", fingerprint=fp)
         finished = is_done(directory, fp)
@@ -193,14 +148,15 @@ def _run_locked(cfg: StudyConfig, run_dir: Path, phases: list[Phase], *, only: s
         elif phase.name not in selected or (finished and not force):
             if finished:
                 _require_created(run_dir, phase.name)
-                ctx.outputs[phase.name] = _read_json(directory / "done").get("outputs", {})
+                outputs[phase.name] = _read_json(directory / "done").get("outputs", {})
                 record.status = "skipped"
                 record.message = "done (fingerprint matches)"
             else:
                 record.message = "not selected"
         else:
             _prepare_phase_dir(run_dir, phase, fp, force)
-            _run_phase(ctx, phase, fp, record, records, emit, blocked)
+            write_inputs(directory, fp, phase, {d: outputs[d] for d in phase.depends if d in outputs}, has_gpu)
+            _run_phase(cfg, run_dir, phase, fp, record, records, emit, blocked, outputs)
         records.append(record)
         emit(record)
     _write_timings(run_dir, records)
@@ -222,27 +178,27 @@ def _prepare_phase_dir(run_dir: Path, phase: Phase, fp: str, force: bool) -> Non
     if not directory.exists():
         _record_created(run_dir, phase.name)
         directory.mkdir(parents=True)
-    atomic_write_json(directory / "inputs.json", {"fingerprint": fp, "sections": list(phase.sections)})
 
 
-def _run_phase(ctx: StudyContext, phase: Phase, fp: str, record: PhaseRecord, records: list[PhaseRecord],
-               emit: Callable[[PhaseRecord], None], blocked: set[str]) -> None:
-    directory = ctx.phase_dir(phase.name)
+def _run_phase(cfg: StudyConfig, run_dir: Path, phase: Phase, fp: str, record: PhaseRecord,
+               records: list[PhaseRecord], emit: Callable[[PhaseRecord], None], blocked: set[str],
+               outputs: dict[str, dict[str, Any]]) -> None:
+    directory = run_dir / phase.name
     record.status = "running"
     emit(record)
     start_time = time.perf_counter()
     try:
-        result = phase.run(ctx)
+        result = read_result(phase.run(cfg, directory), phase.name)
     except BaseException:
         record.status = "failed"
         record.seconds = time.perf_counter() - start_time
         records.append(record)
         emit(record)
-        _write_timings(ctx.run_dir, records)
+        _write_timings(run_dir, records)
         raise
     record.seconds = time.perf_counter() - start_time
     record.message = result.message
-    ctx.outputs[phase.name] = result.outputs
+    outputs[phase.name] = result.outputs
     if result.complete:
         mark_done(directory, fp, outputs=result.outputs, seconds=round(record.seconds, 3))
         record.status = "done"

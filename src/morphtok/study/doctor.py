@@ -134,7 +134,7 @@ def check_hf_token() -> Check:
 
 def check_disk(cfg: StudyConfig, path: str | Path = ".") -> Check:
     from morphtok.errors import MorphtokError
-    from morphtok.study_plan import build_plan, human_bytes
+    from morphtok.study.plan import build_plan, human_bytes
 
     try:
         need = sum(row.disk_bytes for row in build_plan(cfg))

@@ -32,9 +32,9 @@ def run(
     from rich.table import Table
 
     from morphtok.config import load_config
-    from morphtok.study import PHASE_ORDER, PhaseRecord, run_study
-    from morphtok.study_phases import PHASES
-    from morphtok.study_plan import build_plan, human_seconds
+    from morphtok.study.phases import PHASE_ORDER, PHASES
+    from morphtok.study.plan import build_plan, human_seconds
+    from morphtok.study.runner import PhaseRecord, run_study
 
     cfg = load_config(config, overrides)
     run_dir = out or Path("runs") / cfg.name
@@ -102,7 +102,7 @@ def plan(
     from rich.table import Table
 
     from morphtok.config import load_config
-    from morphtok.study_plan import build_plan, human_bytes, human_seconds
+    from morphtok.study.plan import build_plan, human_bytes, human_seconds
 
     cfg = load_config(config, overrides)
     out = out or f"runs/{cfg.name}"
@@ -117,7 +117,8 @@ def plan(
     from rich.console import Console
 
     Console().print(table)
-    typer.echo("Estimates: src/morphtok/study_throughputs.yaml (measured on the dev CPU unless marked assumed).")
+    typer.echo("Estimates: src/morphtok/study/throughputs.yaml and each arm's declared throughput "
+               "(measured on the dev CPU unless marked assumed).")
 
 
 def doctor(
@@ -130,7 +131,7 @@ def doctor(
     from rich.table import Table
 
     from morphtok.config import load_config
-    from morphtok.doctor import run_checks
+    from morphtok.study.doctor import run_checks
 
     checks = run_checks(load_config(config), load_model=load_model, out=out)
     table = Table(title="morphtok doctor")
