@@ -44,32 +44,25 @@ from morphtok.config_checks import (
     parse_yaml,
 )
 from morphtok.errors import ConfigError
+from morphtok.registry import group_get, group_names
 
 
+# The registries are asked by entry-point group (morphtok.registry), never by importing the phase
+# that owns them: config sits below every phase.
 def _arm_names() -> list[str]:
-    # Asked of the arm registry when used, not at import (config sits below segment/).
-    from morphtok.segment.processor import arm_names
-
-    return arm_names()
+    return group_names("morphtok.arms")
 
 
 def _lr_schedule_names() -> list[str]:
-    from morphtok.train.schedules import SCHEDULES
-
-    return SCHEDULES.names()
+    return group_names("morphtok.lr_schedules")
 
 
 def _arm_class(name: str) -> Any:
-    from morphtok.segment.processor import processor_class
-
-    return processor_class(name)
+    return group_get("morphtok.arms", name)
 
 
 def _benchmark_families() -> list[str]:
-    # Asked of the benchmark family registry (morphtok.benchmarks) when checked; config sits below bench/.
-    from morphtok.bench.family import names
-
-    return names()
+    return group_names("morphtok.benchmarks")
 
 
 # --------------------------------------------------------------------------- sections

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from morphtok.errors import ConfigError
 
@@ -39,17 +39,51 @@ def _discover(group: str) -> dict[str, EntryPoint]:
     return found
 
 
+_BY_GROUP: dict[str, Registry] = {}
+
+
+def group_names(group: str) -> list[str]:
+    """The names registered in ``group`` (declaration order) without importing the module that owns its registry.
+
+    The config (a shared module, below every phase) checks ``arms.names``, ``bench.families`` and
+    ``train.lr_schedule`` through this: in-process registrations live in the group's registry,
+    which exists once its module is imported; otherwise the entry points are the whole answer.
+    """
+    registry = _BY_GROUP.get(group)
+    return registry.ordered() if registry is not None else list(_discover(group))
+
+
+def group_get(group: str, name: str) -> Any:
+    """The entry ``name`` of ``group`` (loading its entry point; the module owning the group's
+    registry is imported by the entry itself, never by the caller)."""
+    registry = _BY_GROUP.get(group)
+    if registry is not None:
+        return registry.get(name)
+    point = _discover(group).get(name)
+    if point is None:
+        raise ConfigError(f"unknown {group.split('.')[-1]} entry '{name}'",
+                          hint=f"available: {', '.join(sorted(_discover(group))) or '(none)'}")
+    point.load()  # importing the entry's module creates the group's registry
+    return _BY_GROUP[group].get(name) if group in _BY_GROUP else point.load()
+
+
 class Registry(Generic[T]):
     """Entries by name: in-process registrations, then the entry points of ``group``."""
 
-    def __init__(self, name: str, base_cls: type | None = None, group: str | None = None):
+    def __init__(self, name: str, base_cls: type | None = None, group: str | None = None,
+                 aliases: dict[str, str] | None = None):
         if group is not None and group not in GROUPS:
             raise ValueError(f"unknown entry-point group {group!r}; morphtok's groups: {', '.join(GROUPS)}")
+        if group is not None and group in _BY_GROUP:
+            raise ValueError(f"entry-point group {group!r} already has its registry ({_BY_GROUP[group].name})")
         self.name = name
         self.base_cls = base_cls
         self.group = group
+        self.aliases = dict(aliases or {})  # other spellings of a name (the seed's "vanilla" = baseline)
         self._entries: dict[str, T] = {}
         self._points: tuple[tuple[str, ...], dict[str, EntryPoint]] | None = None
+        if group is not None:
+            _BY_GROUP[group] = self
 
     def register(self, *names: str) -> Callable[[T], T]:
         def decorator(obj: T) -> T:
@@ -66,6 +100,7 @@ class Registry(Generic[T]):
         self._entries.pop(name, None)
 
     def get(self, key: str) -> T:
+        key = self.aliases.get(key, key)
         if key in self._entries:
             return self._entries[key]
         point = self._entry_points().get(key)
@@ -82,7 +117,13 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         return sorted(set(self._entries) | set(self._entry_points()))
 
+    def ordered(self) -> list[str]:
+        """Names in declaration order: entry points as their packages list them, then in-process ones."""
+        points = list(self._entry_points())
+        return points + [name for name in self._entries if name not in points]
+
     def __contains__(self, key: object) -> bool:
+        key = self.aliases.get(key, key) if isinstance(key, str) else key
         return key in self._entries or key in self._entry_points()
 
     def _checked(self, key: str, obj: T) -> T:

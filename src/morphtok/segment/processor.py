@@ -86,10 +86,11 @@ class Processor(ABC):
         return f"{type(self).__name__}({args})"
 
 
-# Arms are entry points of the group ``morphtok.arms`` (the built-ins in pyproject.toml).
-PROCESSORS: Registry[type[Processor]] = Registry("tokenization arm", Processor, group="morphtok.arms")
 # The seed's job names call the baseline arm "vanilla".
 ALIASES = {"vanilla": "baseline"}
+# Arms are entry points of the group ``morphtok.arms`` (the built-ins in pyproject.toml).
+PROCESSORS: Registry[type[Processor]] = Registry("tokenization arm", Processor, group="morphtok.arms",
+                                                 aliases=ALIASES)
 
 
 def processor_class(name: str) -> type[Processor]:
