@@ -104,6 +104,10 @@ def test_jobs_render_for_the_plugin_scheduler(site, tmp_path):
     assert "preprocess_data_onesplit.lsf" in rendered and "run_cpt_onesplit.lsf" in rendered
     assert '#BSUB -J "preprocess_onesplit[1-20]"' in (tmp_path / "jobs" / "preprocess_data_onesplit.lsf").read_text()
     assert not any(name.endswith((".pbs", ".slurm")) for name in rendered)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    refused = subprocess.run([sys.executable, "-m", "morphtok.cli", "jobs", "render", "--out", str(tmp_path / "x"),
+                              "--set", "train.lr_schedule=constant"], capture_output=True, text=True, env=env, timeout=120)
+    assert refused.returncode != 0 and "no Megatron-Bridge mapping" in refused.stderr  # the local trainer's only
 
 
 def test_the_plugin_family_is_generated_and_validated(site, tmp_path):

@@ -66,6 +66,9 @@ def check_supported(cfg: StudyConfig, *, where: str = "") -> None:
     if t.precision not in PRECISIONS:
         raise ConfigError(f"train.precision '{t.precision}' is not one of {', '.join(sorted(PRECISIONS))}",
                           where=where or None)
+    if t.lr_schedule != "warmup_cosine":  # the recipe maps Megatron's own scheduler onto the seed's schedule
+        raise ConfigError(f"train.lr_schedule '{t.lr_schedule}' has no Megatron-Bridge mapping (warmup_cosine only)",
+                          where=where or None, hint="registered schedules run in the local trainer (launcher torchrun)")
     for key in ("seq_length", "global_batch_size", "micro_batch_size", "max_steps", "save_interval",
                 "val_interval", "log_interval", "num_gpus", "num_nodes", "keep_last"):
         if getattr(t, key) < 1:
