@@ -179,3 +179,19 @@ def test_the_gold_set_ships_in_the_package_and_a_missing_one_is_an_error(tmp_pat
     assert "tests" not in gold_path().parts and len(load_gold()) > 300
     with pytest.raises(CorpusError, match="gold set is missing"):
         load_gold(tmp_path / "morph_gold.tsv")
+
+
+def test_the_tokenization_table_accounts_for_every_input_record(tmp_path):
+    from morphtok.analysis.report import _tokenization_section
+    from morphtok.data.preprocess import preprocess
+
+    corpus = tmp_path / "in.jsonl"
+    good = [json.dumps({"id": f"d{k}", "text": f"Kumain ang bata ng mangga {k}."}) for k in range(6)]
+    corpus.write_text("\n".join([*good, "{not json", json.dumps({"id": "e", "text": ""})]) + "\n", encoding="utf-8")
+    preprocess(corpus, tmp_path / "baseline" / "chunk_0001", "baseline", val_fraction=0.0)
+    stats = json.loads((tmp_path / "baseline" / "chunk_0001.stats.json").read_text())
+    row = next(line for line in _tokenization_section({"baseline": [str(tmp_path / "baseline" / "chunk_0001")]})
+               if line.startswith("| baseline"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1] == "6" and cells[5] == "8" and cells[6] == "0"
+    assert cells[7].startswith("2 (") and stats["skipped"]["total"] == 2  # both bad lines, with their reasons

@@ -181,15 +181,34 @@ def _first_metric(benchmarks: dict, key: str) -> float:
 def _tokenization_section(tokenization: dict | None) -> list[str]:
     lines = ["## Tokenization metrics", ""]
     if tokenization:
-        lines += ["| arm | documents | tokens | expansion vs canonical | tokens/byte |", "|---|---|---|---|---|"]
+        lines += ["| arm | documents | tokens | expansion vs canonical | tokens/byte | input records | held out | "
+                  "skipped (reasons) |", "|---|---|---|---|---|---|---|---|"]
         for arm, prefixes in tokenization.items():
             stats = [json.loads(Path(f"{p}.stats.json").read_text()) for p in prefixes if Path(f"{p}.stats.json").is_file()]
             docs, toks = sum(s["documents"] for s in stats), sum(s["tokens"] for s in stats)
             canon, nbytes = sum(s["canonical_tokens"] for s in stats), sum(s["bytes"] for s in stats)
-            lines.append(f"| {arm} | {docs:,} | {toks:,} | {toks / max(canon, 1) - 1:+.2%} | {toks / max(nbytes, 1):.3f} |")
-        lines.append("")
+            lines.append(f"| {arm} | {docs:,} | {toks:,} | {toks / max(canon, 1) - 1:+.2%} | {toks / max(nbytes, 1):.3f} | "
+                         f"{_accounting(stats)} |")
+        lines += ["", "Every input record is used, held out for validation or skipped with a reason "
+                  "(`input records` = documents + held out + skipped; the fetch's own skips are listed separately "
+                  "when it recorded them).", ""]
     lines += _alignment_table(list(tokenization) if tokenization else None)
     return lines
+
+
+def _accounting(stats: list[dict]) -> str:
+    """Input records, held-out documents and skips (with their reasons) summed over an arm's datasets."""
+    records = sum(s.get("input_records", 0) for s in stats)
+    held = sum((s.get("held_out") or {}).get("documents", 0) for s in stats)
+    reasons: dict[str, int] = {}
+    for s in stats:
+        for reason, count in ((s.get("skipped") or {}).get("by_reason") or {}).items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    upstream = [s["upstream_skipped"]["total"] for s in stats if isinstance(s.get("upstream_skipped"), dict)]
+    skipped = sum(reasons.values())
+    why = "; ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
+    text = f"{records:,} | {held:,} | {skipped:,}" + (f" ({why})" if why else "")
+    return text + (f"; fetch skipped {max(upstream):,}" if upstream else "")
 
 
 def _alignment_table(arms: list[str] | None = None) -> list[str]:
