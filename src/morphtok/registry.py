@@ -63,8 +63,8 @@ def group_get(group: str, name: str) -> Any:
     if point is None:
         raise ConfigError(f"unknown {group.split('.')[-1]} entry '{name}'",
                           hint=f"available: {', '.join(sorted(_discover(group))) or '(none)'}")
-    point.load()  # importing the entry's module creates the group's registry
-    return _BY_GROUP[group].get(name) if group in _BY_GROUP else point.load()
+    entry = point.load()  # importing the entry's module creates the group's registry, which checks it
+    return _BY_GROUP[group].get(name) if group in _BY_GROUP else entry
 
 
 class Registry(Generic[T]):

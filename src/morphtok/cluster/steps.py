@@ -17,6 +17,7 @@ from pathlib import Path
 from morphtok.cluster.render import JOB_ARM
 from morphtok.config import StudyConfig
 from morphtok.errors import CorpusError
+from morphtok.segment.processor import arm_params
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,6 @@ def chunk_input(cfg: StudyConfig, chunks_dir: str | Path, index: int) -> Path:
     if not 1 <= index <= len(files):
         raise CorpusError(f"array index {index} is outside 1..{len(files)}", where=str(chunks_dir))
     return files[index - 1]
-
-
-def arm_params(cfg: StudyConfig, arm: str) -> dict:
-    from morphtok.segment.processor import with_language
-
-    return with_language(arm, cfg.arms.params(arm), cfg.corpus.language)
 
 
 def preprocess_chunk(cfg: StudyConfig, arm: str, index: int, chunks_dir: str | Path, out_dir: str | Path) -> Path:

@@ -95,7 +95,7 @@ PROCESSORS: Registry[type[Processor]] = Registry("tokenization arm", Processor, 
 
 def processor_class(name: str) -> type[Processor]:
     """The arm registered as ``name`` (``baseline``, ``stochastok``, ``patok``; ``vanilla`` = baseline)."""
-    return PROCESSORS.get(ALIASES.get(name, name))
+    return PROCESSORS.get(name)  # the registry resolves ALIASES
 
 
 def build_processor(name: str, tokenizer: Tokenizer, **params: Any) -> Processor:
@@ -110,6 +110,11 @@ def with_language(name: str, params: Mapping[str, Any], language: str) -> dict[s
     if processor_class(name).uses_language:
         out["language"] = language
     return out
+
+
+def arm_params(cfg: Any, arm: str) -> dict[str, Any]:
+    """The processor parameters of ``arm`` in a study config (baseline has none), with its language."""
+    return with_language(arm, cfg.arms.params(arm), cfg.corpus.language)
 
 
 def parse_params(arm: type[Processor], given: Mapping[str, Any]) -> Any:
@@ -146,7 +151,7 @@ class JobNames(Mapping[str, str]):
     """Arm -> job name for every registered arm, read from the registry when asked."""
 
     def __getitem__(self, arm: str) -> str:
-        if arm not in PROCESSORS and arm not in ALIASES:
+        if arm not in PROCESSORS:  # aliases included
             raise KeyError(arm)
         return job_name(arm)
 

@@ -12,13 +12,6 @@ from morphtok.study.phase import Estimate, upstream, write_result
 from morphtok.study.throughputs import corpus_bytes, load_throughputs
 
 
-def arm_params(cfg: StudyConfig, arm: str) -> dict[str, Any]:
-    """The processor parameters of one arm (baseline has none), with the study's language."""
-    from morphtok.segment.processor import with_language
-
-    return with_language(arm, cfg.arms.params(arm), cfg.corpus.language)
-
-
 def run(cfg: StudyConfig, workdir: Path) -> Path:
     """Every arm over every chunk (one indexed prefix per chunk), plus the shared validation.jsonl.
 
@@ -28,6 +21,7 @@ def run(cfg: StudyConfig, workdir: Path) -> Path:
     """
     from morphtok.data.manifest import read_manifest
     from morphtok.data.preprocess import preprocess, write_validation
+    from morphtok.segment.processor import arm_params
 
     corpus = upstream(workdir, "corpus")
     chunks = [str(p) for p in read_manifest(corpus["manifest"]).paths()] if "manifest" in corpus else corpus["chunks"]
