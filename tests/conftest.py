@@ -110,3 +110,14 @@ def train_data(tmp_path_factory):
     lines = (root / "validation.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     (root / "validation_short.jsonl").write_text("".join(lines[:3]), encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def one_thread(monkeypatch):
+    """One torch thread (as torchrun gives each process): no spin-waiting on a busy 2-core machine."""
+    import torch
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)

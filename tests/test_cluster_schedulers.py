@@ -1,4 +1,5 @@
-"""A scheduler is one class and one registration: an LSF scheduler defined here (morphtok untouched)
+"""A scheduler is one class and one registration: an LSF scheduler (the plugin package's,
+tests/plugin_pkg/morphtok_toy/lsf.py, registered in-process here; morphtok untouched)
 renders jobs and a submit_all.sh that runs under a stand-in ``bsub`` with the right dependency order;
 an unknown scheduler is an error naming the registered ones."""
 
@@ -12,38 +13,13 @@ from pathlib import Path
 
 import pytest
 from cluster_stubs import calls, make_stubs, run_job, stub_env
+from plugin_pkg.morphtok_toy.lsf import LSF
 
 from morphtok.cli import main
 from morphtok.cluster import render_jobs, submit_plan
-from morphtok.cluster.schedulers import SCHEDULERS, JobSpec, Scheduler, resolve
+from morphtok.cluster.schedulers import SCHEDULERS, Scheduler, resolve
 from morphtok.config import load_config
 from morphtok.errors import ConfigError
-
-
-class LSF(Scheduler):
-    """IBM Spectrum LSF: ``bsub`` reads the job and its ``#BSUB`` lines from stdin; an array is
-    ``-J "name[1-N]"`` indexed by ``$LSB_JOBINDEX``; ``-w "done(id)"`` waits for a job (all of an array)."""
-
-    name, suffix, submit = "lsf", "lsf", "bsub"
-    id_filter = " | sed -E 's/^Job <([0-9]+)>.*/\\1/'"  # "Job <123> is submitted to queue <normal>."
-    array_index, array_hint = "LSB_JOBINDEX", "run as an LSF job array (bsub -J name[1-N])"
-
-    def directives(self, job: JobSpec) -> list[str]:
-        name = f"{job.name}[1-{job.array}]" if job.array else job.name
-        lines = [f'#BSUB -J "{name}"', f"#BSUB -n {job.cpus}", f'#BSUB -R "rusage[mem={job.mem_gb}G]"',
-                 f"#BSUB -W {job.hours}:00", "#BSUB -r", "#BSUB -Q 75"]  # rerunnable; exit 75 requeues
-        if job.gpus:
-            lines.append(f'#BSUB -gpu "num={job.gpus}"')
-        if job.warn_s:
-            lines += ["#BSUB -wa USR1", f"#BSUB -wt {job.warn_s // 60}"]
-        return lines
-
-    def depend(self, variables: Sequence[str]) -> str:
-        return '-w "' + " && ".join(f"done(${v})" for v in variables) + '"'
-
-    def submit_command(self, script: str, after: Sequence[str] = ()) -> str:
-        return super().submit_command(f"< {script}", after)
-
 
 # A stand-in bsub: logs its argv and the job name read from the script on stdin, answers as LSF does.
 BSUB = r'''#!{python}

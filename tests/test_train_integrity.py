@@ -23,14 +23,6 @@ SHORT = ["train.max_steps=4", "train.save_interval=2", "train.val_interval=100",
 
 
 @pytest.fixture
-def one_thread(monkeypatch):
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture
 def paths(train_data):
     return {"baseline": [str(train_data / "pre" / "baseline" / "chunk_0001")],
             "patok": [str(train_data / "pre" / "patok" / "chunk_0001")],

@@ -32,15 +32,6 @@ def data(train_data):
     return train_data  # tests/conftest.py: shared with the other trainer tests
 
 
-@pytest.fixture
-def one_thread(monkeypatch):
-    """One torch thread (as torchrun gives each process): no spin-waiting on a busy 2-core machine."""
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-
-
 def _losses(directory: Path) -> dict[int, float]:
     rows = [json.loads(line) for line in (directory / "metrics.jsonl").read_text().splitlines()]
     return {r["step"]: r["train/loss"] for r in rows if "train/loss" in r}
