@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from morphtok.lang.engine import LanguageEngine, get_engine
+from morphtok.segment.pieces import char_byte_offsets
 
 KEY = 1 << 32
 BOUND = 1 << 62
@@ -59,7 +60,7 @@ class MorphBoundaries:
             best = self.engine.analyse(text, mid_sentence=mid_sentence)[0]
             found = ((), ())
             if best.is_affixed and best.confident:
-                to_byte = _char_to_byte(text)
+                to_byte = char_byte_offsets(text)
                 found = (tuple(to_byte[b] for b in best.boundaries),
                          tuple(to_byte[x] for m in best.morphemes if m.type != "root" for x in (m.start, m.end)))
             self.words[key] = found
@@ -140,14 +141,6 @@ def _after_sentence_end(chunk: bytes, start: int) -> bool:
     while k >= 0 and chunk[k] in _OPENERS:
         k -= 1
     return k >= 0 and chunk[k] in _SENTENCE_END
-
-
-def _char_to_byte(text: str) -> list[int]:
-    offsets, total = [0], 0
-    for ch in text:
-        total += len(ch.encode("utf-8"))
-        offsets.append(total)
-    return offsets
 
 
 _BY_LANGUAGE: dict[str, MorphBoundaries] = {}

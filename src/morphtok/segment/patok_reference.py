@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from morphtok.segment.morph_boundaries import _after_sentence_end, _char_to_byte, _only_openers
-from morphtok.segment.pieces import reference_segment
+from morphtok.segment.morph_boundaries import _after_sentence_end, _only_openers
+from morphtok.segment.pieces import char_byte_offsets, reference_segment
 from morphtok.segment.stochastok import expand_list
 
 _SENTENCE_END = b".!?:;\n"
@@ -56,7 +56,7 @@ def _boundaries(processor, doc: bytes) -> tuple[list[int], set[tuple[int, int]]]
             best = engine.analyse(text, mid_sentence=not initial)[0]
             if not (best.is_affixed and best.confident):
                 continue
-            to_byte = _char_to_byte(text)
+            to_byte = char_byte_offsets(text)
             bounds += [offset + start + to_byte[b] for b in best.boundaries]
             for m in best.morphemes:
                 if m.type != "root":

@@ -52,7 +52,7 @@ def fewest_tokens(piece: bytes, lookup: dict[bytes, int], longest: int, baseline
     n = len(piece)
     max_len = min(n, longest)
     try:
-        allowed = _char_offsets(piece.decode("utf-8"))
+        allowed = char_byte_offsets(piece.decode("utf-8"))
     except UnicodeDecodeError:
         allowed = list(range(n + 1))
     allowed_set, inf = set(allowed), (n + 1, n + 1)
@@ -76,7 +76,8 @@ def fewest_tokens(piece: bytes, lookup: dict[bytes, int], longest: int, baseline
     return out[::-1]
 
 
-def _char_offsets(text: str) -> list[int]:
+def char_byte_offsets(text: str) -> list[int]:
+    """The UTF-8 byte offset of every character boundary of ``text`` (0 .. its byte length)."""
     offsets, total = [0], 0
     for ch in text:
         total += len(ch.encode("utf-8"))
