@@ -15,8 +15,9 @@ from morphtok.analysis.tokenization_metrics import (
 )
 from morphtok.errors import ParameterError, TokenizerError
 from morphtok.lang.fil.evaluation import gold_path, load_gold
+from morphtok.segment.expansion import expand
 from morphtok.segment.processor import build_processor, document_rng
-from morphtok.segment.stochastok import ExpansionTable, expand, onset_safe_table
+from morphtok.segment.stochastok import ExpansionTable, onset_safe_table
 
 TEXT = (
     "Nagluluto si Maria ng adobo habang kumakain ang mga bata. Pinakamaganda ang mga bulaklak na "
@@ -203,6 +204,39 @@ def test_fast_patok_equals_reference(any_tokenizer, parts, seed, contract, expan
     ids = any_tokenizer.encode("".join(parts))
     fast = processor.process(ids, np.random.default_rng(seed))
     assert reference_process(processor, ids, np.random.default_rng(seed)) == fast
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=st.lists(st.lists(st.sampled_from(_WORDS), max_size=12), min_size=1, max_size=8),
+       odd=st.lists(st.sampled_from(["bos", "outside", "none"]), min_size=8, max_size=8),
+       contract=st.sampled_from([0.0, 0.9]), tiny_batches=st.booleans())
+def test_process_batch_is_one_process_call_per_document(gemma_tokenizer, monkeypatch, docs, odd, contract,
+                                                        tiny_batches):
+    # Documents laid end to end must not see each other: a document ending in ". " or a space,
+    # the next one starting with a capital, empty documents, specials and ids outside the
+    # vocabulary at their edges; and a batch over the byte limit is processed in halves.
+    processor = build_processor("patok", gemma_tokenizer, contract_prop=contract)
+    extra = {"bos": [gemma_tokenizer.bos_id], "outside": [gemma_tokenizer.vocab_size + 5], "none": []}
+    ids = [gemma_tokenizer.encode("".join(parts)) + extra[kind] for parts, kind in zip(docs, odd, strict=False)]
+    alone, kept = [], np.zeros(2, dtype=int)
+    for k, doc in enumerate(ids):
+        alone.append(processor.process(doc, np.random.default_rng(k)))
+        kept += [processor.last_stats["morph_boundaries_kept"][key] for key in ("kept", "total")]
+    sizes = [sum(len(gemma_tokenizer.token_bytes[i]) for i in doc if i < gemma_tokenizer.vocab_size) for doc in ids]
+    with monkeypatch.context() as patch:  # one example's patch only (hypothesis reuses the fixture)
+        if tiny_batches:  # every document fits alone, no two together
+            patch.setattr("morphtok.segment.patok.MAX_BATCH_BYTES", max(sizes) + 1)
+        batch = processor.process_batch(ids, [np.random.default_rng(k) for k in range(len(ids))])
+    assert batch == alone
+    assert [processor.last_stats["morph_boundaries_kept"][key] for key in ("kept", "total")] == kept.tolist()
+    with pytest.raises(ParameterError, match="one generator per document"):
+        processor.process_batch(ids, [])
+
+
+def test_document_over_the_byte_limit_is_refused(gemma_tokenizer, monkeypatch):
+    monkeypatch.setattr("morphtok.segment.patok.MAX_BATCH_BYTES", 10)
+    with pytest.raises(ParameterError, match="below 10 bytes, got 22"):
+        build_processor("patok", gemma_tokenizer).process("nagluluto at kumakain.", np.random.default_rng(0))
 
 
 def test_patok_and_metrics_reach_the_language_only_through_the_engine():

@@ -6,9 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from morphtok.errors import ConfigError, ParameterError
-from morphtok.segment import stochastok
+from morphtok.segment import expansion
+from morphtok.segment.expansion import expand, expand_batch, expand_list
 from morphtok.segment.processor import build_processor, document_rng
-from morphtok.segment.stochastok import ExpansionTable, expand, expand_list
+from morphtok.segment.stochastok import ExpansionTable
 
 FILIPINO = (
     "Nagluluto si Maria ng adobo sa kusina habang umuulan sa labas. Kumain kami ng masarap na "
@@ -161,7 +162,27 @@ def test_loop_and_numpy_paths_agree(gemma_tokenizer, monkeypatch, expand_prop):
     protected = np.random.default_rng(1).random(len(ids)) < 0.2
     outputs = []
     for threshold in (0, 10**9):
-        monkeypatch.setattr(stochastok, "NUMPY_MIN_ATTEMPTS", threshold)
+        monkeypatch.setattr(expansion, "NUMPY_MIN_ATTEMPTS", threshold)
         outputs.append([expand_list(ids, table, expand_prop, np.random.default_rng(k), protected) for k in range(20)])
     assert outputs[0] == outputs[1]
     assert any(len(out) > len(ids) + 1 for out in outputs[0])
+
+
+@pytest.mark.parametrize("expand_prop", [0.0, 0.1, 0.5, 1.0])
+def test_batch_path_is_one_call_per_document(gemma_tokenizer, expand_prop):
+    # Documents of many lengths (an empty one too) and a protection mask over the batch laid end
+    # to end: each document's output is that of its own expand_list call with its own generator.
+    table = ExpansionTable.for_tokenizer(gemma_tokenizer)
+    ids = gemma_tokenizer.encode(FILIPINO * 4 + "Ñoño 🍜 東京")
+    docs = [ids[k % 7 : k % 7 + 3 * k] for k in range(20)] + [[]]
+    protected = np.random.default_rng(1).random(sum(map(len, docs))) < 0.2
+    at = np.cumsum([0, *map(len, docs)])
+    alone = [expand_list(d, table, expand_prop, np.random.default_rng(k), protected[at[k] : at[k + 1]])
+             for k, d in enumerate(docs)]
+    rngs = [np.random.default_rng(k) for k in range(len(docs))]
+    batch = expand_batch(docs, table, expand_prop, rngs, protected=lambda where: protected[where])
+    assert batch == alone
+    assert expand_prop == 0.0 or any(len(out) > len(d) + 1 for out, d in zip(batch, docs, strict=True))
+    arrays = expand_batch([np.array(d, dtype=np.int64) for d in docs], table, expand_prop,
+                          [np.random.default_rng(k) for k in range(len(docs))], protected=lambda where: protected[where])
+    assert arrays == alone

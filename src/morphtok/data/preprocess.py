@@ -56,7 +56,7 @@ from morphtok.progress import make_progress
 
 log = logging.getLogger(__name__)
 BATCH = 64
-__all__ = ["preprocess", "stats_path", "write_validation", "default_workers"]
+__all__ = ["preprocess", "process_documents", "stats_path", "write_validation", "default_workers"]
 
 _WORKER: dict[str, Any] = {}
 
@@ -71,15 +71,18 @@ def _init_worker(method: str, tokenizer_spec: str, params: dict, seed: int) -> N
 
 
 def _process_batch(batch: list[tuple[str, str]]) -> list[tuple[list[int], int, int]]:
+    return process_documents(_WORKER["tokenizer"], _WORKER["processor"], _WORKER["seed"], batch)
+
+
+def process_documents(tokenizer, processor, seed: int, batch: list[tuple[str, str]]) -> list[tuple[list[int], int, int]]:
+    """(arm ids, canonical token count, UTF-8 bytes) of each ``(key, text)``: what a worker does per batch."""
     from morphtok.segment.processor import document_rng
 
-    tokenizer, processor, seed = _WORKER["tokenizer"], _WORKER["processor"], _WORKER["seed"]
-    out = []
-    for key, text in batch:
-        canonical = tokenizer.encode(text)
-        ids = processor.process(canonical, document_rng(seed, processor.name, key))
-        out.append((ids, len(canonical), len(text.encode("utf-8"))))
-    return out
+    # The whole batch's encode, then the arm over the batch: each keeps its tables in the CPU
+    # caches across documents (Patok also shares its numpy work). Each document keeps its own RNG.
+    canonical = [tokenizer.encode(text) for _, text in batch]
+    ids = processor.process_batch(canonical, [document_rng(seed, processor.name, key) for key, _ in batch])
+    return [(out, len(c), len(text.encode("utf-8"))) for out, c, (_, text) in zip(ids, canonical, batch, strict=True)]
 
 
 def _batches(documents: Iterator[Document]) -> Iterator[list[tuple[str, str]]]:

@@ -6,19 +6,24 @@ the words, its ``analyse`` gives their ranked analyses. A word contributes bound
 only when its best analysis is *confident* (the engine's calibrated confidence; see
 :mod:`morphtok.lang.fil.ranking`), so a doubtful parse adds no token boundary.
 
-Capitalised words in the middle of a sentence are names and stay whole. The byte
-stream is cut at spaces into chunks, and each chunk type is analysed once (cached)
-as if mid-sentence; a chunk that starts a sentence (the last non-space byte before
-it is one of ``. ! ? : ;`` or a newline, or it starts the document) and starts with
-a capital is looked up in a second cache analysed as sentence-initial.
+Capitalised words in the middle of a sentence are names and stay whole. Each document's
+bytes are cut at spaces into chunks (Patok hands over a batch of documents laid end to
+end; a document always starts a chunk), and each chunk type is analysed once (cached)
+as if mid-sentence; a chunk that starts a sentence (the last byte before it that is not
+a space or tab is one of ``. ! ? : ;`` or a newline, or there is none in its document)
+and starts with a capital is looked up in a second cache analysed as sentence-initial.
 
 Values per chunk (relative to it; ``+ start * (KEY + 1)`` moves them to byte ``start``):
 boundary ``b`` is ``BOUND + b``; affix span ``(s, e)`` is the key ``(s + 2) * KEY + e`` and,
 when it starts the chunk, also ``(s + 1) * KEY + e`` (the span with the space before it).
-Documents stay below 1 GiB, so every value fits an int64.
+A batch stays below 1 GiB, so every value fits an int64. A chunk's values are cached as one
+bytes object of native int64s (``b""`` when it has none): a batch's values are then one
+``bytes.join``, not one Python int object per value to chase after the encode evicted them.
 """
 
 from __future__ import annotations
+
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -39,8 +44,8 @@ class MorphBoundaries:
         self.engine = engine
         self.pattern = engine.word_pattern
         self.words: dict[tuple[bytes, bool], tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        self.mid: dict[bytes, tuple[int, ...]] = {}
-        self.initial: dict[bytes, tuple[int, ...]] = {}
+        self.mid: dict[bytes, bytes] = {}
+        self.initial: dict[bytes, bytes] = {}
 
     def clear(self) -> None:
         """Drop the word and chunk caches, and the engine's own (when it has ``clear_caches``)."""
@@ -66,8 +71,8 @@ class MorphBoundaries:
             self.words[key] = found
         return found
 
-    def chunk_values(self, chunk: bytes, initial: bool) -> tuple[int, ...]:
-        """The cached values (module doc) of a space-free chunk; ``()`` when it has no boundary."""
+    def chunk_values(self, chunk: bytes, initial: bool) -> bytes:
+        """The values (module doc) of a space-free chunk as packed int64s; ``b""`` when it has no boundary."""
         bounds: list[int] = []
         spans: list[int] = []
         for match in self.pattern.finditer(chunk):
@@ -77,14 +82,22 @@ class MorphBoundaries:
             bounds.extend(start + x for x in word_bounds)
             spans.extend(start + x for x in word_spans)
         if not bounds:
-            return ()
+            return b""
         pairs = list(zip(spans[::2], spans[1::2], strict=True))
         keys = [(s + 2) * KEY + e for s, e in pairs] + [(s + 1) * KEY + e for s, e in pairs if s == 0]
-        return (*[BOUND + b for b in bounds], *keys)
+        return np.array([*[BOUND + b for b in bounds], *keys], dtype=np.int64).tobytes()
 
-    def document(self, doc: bytes) -> tuple[list[bytes], list[tuple[int, ...]]]:
-        """The document's chunks and their values (mid-sentence cache, then sentence starts fixed up)."""
-        chunks = doc.split(b" ")
+    def values(self, data: bytes, doc_starts: np.ndarray) -> np.ndarray:
+        """The values (module doc) of one or more documents laid end to end, at their byte offsets.
+
+        ``doc_starts``: each document's first byte in ``data``, then ``len(data)``. Chunks are
+        cut per document (a document starts a chunk and a sentence); the mid-sentence cache
+        serves every chunk, then the chunks that start a sentence with a capital are looked up
+        again in the sentence-initial cache. One dict lookup per chunk, the rest vectorised.
+        """
+        raw = np.frombuffer(data, dtype=np.uint8)
+        pieces = [data] if doc_starts.size == 2 else [data[a:b] for a, b in pairwise(doc_starts.tolist())]
+        chunks = list(filter(None, chain.from_iterable(piece.split(b" ") for piece in pieces)))
         try:
             records = list(map(self.mid.__getitem__, chunks))
         except KeyError:
@@ -92,43 +105,52 @@ class MorphBoundaries:
                 self.mid.clear()
             self.mid.update((c, self.chunk_values(c, False)) for c in set(chunks).difference(self.mid))
             records = list(map(self.mid.__getitem__, chunks))
-        for index in _capitalised_sentence_starts(doc, chunks):
+        # Non-empty chunks start at a document start or after a space, on a byte that is not one.
+        first = np.zeros(raw.size, dtype=bool)
+        first[1:] = raw[:-1] == 0x20
+        first[doc_starts[:-1][doc_starts[:-1] < raw.size]] = True
+        first &= raw != 0x20
+        first = first.nonzero()[0]
+        for index in _capitalised_sentence_starts(raw, first, doc_starts).tolist():
             chunk = chunks[index]
             if chunk not in self.initial:
                 if len(self.initial) > _MAX_CACHE:
                     self.initial.clear()
                 self.initial[chunk] = self.chunk_values(chunk, True)
             records[index] = self.initial[chunk]
-        return chunks, records
+        found = np.frombuffer(b"".join(records), dtype=np.int64)
+        if not found.size:
+            return _EMPTY
+        # A chunk's values are relative to it: move them to its first byte.
+        counts = np.fromiter(map(len, records), dtype=np.int64, count=len(records)) >> 3
+        return found + (first * (KEY + 1)).repeat(counts)
 
 
-def _capitalised_sentence_starts(doc: bytes, chunks: list[bytes]) -> list[int]:
-    """Indices of chunks that may start with a capital (after openers) and begin a sentence.
+def _capitalised_sentence_starts(raw: np.ndarray, first: np.ndarray, doc_starts: np.ndarray) -> np.ndarray:
+    """Indices of the chunks (first bytes ``first``) that may start with a capital (after openers)
+    and begin a sentence: the last byte before them that is not a space or tab ends a sentence
+    (``. ! ? : ;`` or a newline), or there is none in their document.
 
-    One table lookup over the chunk starts, then a short backward scan per candidate
-    (about one per sentence). Over-selecting is harmless: a chunk whose first word is
-    lower case analyses the same either way.
+    Over-selecting is harmless: a chunk whose first word is lower case analyses the same either way.
     """
-    raw = np.frombuffer(doc, dtype=np.uint8)
-    if raw.size == 0:
-        return []
-    starts = np.concatenate((_ZERO, (raw == 0x20).nonzero()[0] + 1))
-    starts = starts[starts < raw.size]
-    out = []
-    for index, start in zip(np.flatnonzero(_CAPITAL_OR_OPENER[raw[starts]]).tolist(),
-                            starts[_CAPITAL_OR_OPENER[raw[starts]]].tolist(), strict=True):
-        k = start - 1
-        while k >= 0 and doc[k] in (0x20, 0x09):
-            k -= 1
-        if k < 0 or doc[k] in _SENTENCE_END:
-            out.append(index)
-    return out
+    candidates = np.flatnonzero(_CAPITAL_OR_OPENER[raw[first]])
+    at = first[candidates]
+    printed = np.flatnonzero(~_BLANK[raw])
+    before = printed.searchsorted(at) - 1
+    previous = np.where(before >= 0, printed[before], -1)
+    own_start = doc_starts[doc_starts.searchsorted(at, side="right") - 1]
+    starts = (previous < own_start) | _ENDS_SENTENCE[raw[np.maximum(previous, 0)]]
+    return candidates[starts]
 
 
 _CAPITAL_OR_OPENER = np.zeros(256, dtype=bool)
 _CAPITAL_OR_OPENER[0x41:0x5B] = True
 _CAPITAL_OR_OPENER[list(set(_OPENERS))] = True
-_ZERO = np.zeros(1, dtype=np.int64)
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[[0x20, 0x09]] = True
+_ENDS_SENTENCE = np.zeros(256, dtype=bool)
+_ENDS_SENTENCE[list(_SENTENCE_END)] = True
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def _only_openers(prefix: bytes) -> bool:

@@ -37,7 +37,7 @@ always pass through alone and untouched):
    or a byte-level vocabulary) leaves its whole window as it was.
    :func:`morphtok.segment.patok_reference.reference_process` states steps 1-3
    plainly (no caches, no vectorisation); a property test checks the two agree.
-3. **Expand.** A StochasTok pass (:func:`morphtok.segment.stochastok.expand`,
+3. **Expand.** A StochasTok pass (:func:`morphtok.segment.expansion.expand`,
    same rule as the StochasTok arm) at ``expand_prop`` over the result, with
    StochasTok's split table minus the splits whose left piece is a space and one
    consonant (:func:`~morphtok.segment.stochastok.onset_safe_table`: no "▁h" +
@@ -52,10 +52,15 @@ the keep draws of step 1, the segment draws of step 2, then step 3's draws.
 boundaries (MorphScore); the window sizes follow ``contract_prob`` (``last_stats``).
 
 Cost is O(L): the analysis is cached per chunk type and the re-segmentation per
-piece (Zipf makes both hit rates high). Between documents the encode evicts
-Patok's tables from the CPU caches, so the hot path keeps what a document
-touches small: C-level pipelines (``bytes.split``, one ``struct.unpack``, dict
-lookups, ``bytes.join`` of int64-packed ids), few numpy calls, no object per token.
+piece (Zipf makes both hit rates high). :meth:`PatokProcessor.process_batch` (what
+the data pipeline calls, on batches of 64 documents) lays the documents end to end
+and runs steps 1-3 once over all of them: numpy's per-call overhead is paid per batch,
+and the encode, run over the whole batch first, evicts Patok's tables from the CPU
+caches once per batch instead of once per document. Each document still draws from
+its own generator in the order above, so the output is that of one :meth:`process`
+call per document, whatever the batch. The hot path is C-level pipelines
+(``bytes.split``, one ``struct.unpack``, dict lookups, ``bytes.join`` of int64-packed
+ids), a few numpy calls per batch, no object per token.
 """
 
 from __future__ import annotations
@@ -63,17 +68,18 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain, pairwise, repeat
 
 import numpy as np
 
 from morphtok.config_checks import at_least, each, fraction
 from morphtok.errors import ParameterError
 from morphtok.lang.engine import DEFAULT_LANGUAGE
+from morphtok.segment.expansion import expand_batch
 from morphtok.segment.morph_boundaries import BOUND, KEY, morph_boundaries
 from morphtok.segment.pieces import MISSING, PieceTable, pack
 from morphtok.segment.processor import ArmThroughput, Processor
-from morphtok.segment.stochastok import expand_list, onset_safe_table
+from morphtok.segment.stochastok import onset_safe_table
 from morphtok.segment.tokenizer import Tokenizer
 
 _PIECES: dict[str, PieceTable] = {}
@@ -143,17 +149,44 @@ class PatokProcessor(Processor):
 
     # ------------------------------------------------------------------ main
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
+        return self.process_batch([text_or_ids], [rng])[0]
+
+    def process_batch(self, items: Sequence[str | Sequence[int] | np.ndarray],
+                      rngs: Sequence[np.random.Generator]) -> list[list[int]]:
+        """:meth:`process` of each document with its own generator, the documents' work shared.
+
+        The documents are laid end to end and steps 1 and 2 run once over all of them (one
+        dict lookup per chunk and per piece, numpy calls per batch, not per document); each
+        document still draws from its own generator in the module doc's order, so the output
+        is the same as one :meth:`process` call per document, whatever the batch.
+        """
+        if len(items) != len(rngs):
+            raise ParameterError(f"process_batch takes one generator per document: {len(items)} documents, "
+                                 f"{len(rngs)} generators")
+        docs = [self._ids(item) for item in items]
+        live = [k for k, ids in enumerate(docs) if ids]
+        outs: list[list[int]] = [[] for _ in docs]
+        self._last = ([], _EMPTY, None)
+        if live:
+            done, boundaries, segments = self._batch([docs[k] for k in live], [rngs[k] for k in live])
+            for k, out in zip(live, done, strict=True):
+                outs[k] = out
+            self._last = (done, boundaries, segments)
+        return outs
+
+    def _ids(self, text_or_ids) -> list[int]:
         if isinstance(text_or_ids, str):
-            ids = self.tokenizer.encode(text_or_ids)
-        elif isinstance(text_or_ids, np.ndarray):
-            ids = text_or_ids.reshape(-1).tolist()
-        else:
-            ids = list(text_or_ids)
-            if ids and type(ids[0]) is not int:  # e.g. numpy integers: output plain ints
-                ids = [int(i) for i in ids]
-        if not ids:
-            self._last = ([], _EMPTY, None)
-            return []
+            return self.tokenizer.encode(text_or_ids)
+        if isinstance(text_or_ids, np.ndarray):
+            return text_or_ids.reshape(-1).tolist()
+        ids = list(text_or_ids)
+        if ids and type(ids[0]) is not int:  # e.g. numpy integers: output plain ints
+            ids = [int(i) for i in ids]
+        return ids
+
+    def _batch(self, docs: list[list[int]], rngs) -> tuple[list[list[int]], np.ndarray, tuple | None]:
+        """Steps 1-3 for non-empty documents: (outputs, boundary byte offsets, segment stats)."""
+        ids = docs[0] if len(docs) == 1 else list(chain.from_iterable(docs))
         arr = safe = np.array(ids, dtype=np.int64)
         valid = bool(arr.view(np.uint64).max() < len(self.token_bytes))  # negative ids wrap to huge values
         if valid:
@@ -165,18 +198,37 @@ class PatokProcessor(Processor):
             lengths = np.where(inside, self.byte_lengths[safe], 0)
             fixed = ~inside | self.fixed[safe]
         starts = np.concatenate((_ZERO, lengths.cumsum(dtype=np.int64)))
-        if starts[-1] >= 1 << 30:  # the int64 encodings of morph_boundaries
-            raise ParameterError(f"patok takes documents below 1 GiB, got {int(starts[-1]):,} bytes")
-        # The document's bytes: one gather from the vocabulary's bytes end to end.
-        doc = self.pieces.flat[(self.pieces.at[safe] - starts[:-1]).repeat(lengths) + np.arange(starts[-1])].tobytes()
-        boundaries, keep, affix_keys = self._morpheme_boundaries(doc, rng)
-        contracted, segments = arr, None
-        if self.contract_prop > 0.0:
-            contracted, segments = self._contract(ids, safe, starts, doc, boundaries[keep], fixed, rng)
-        protected = self._affix_tokens(contracted, affix_keys, valid) if affix_keys else None
-        out = expand_list(contracted, self.table, self.expand_prop, rng, protected=protected)
-        self._last = (out, boundaries, segments)
-        return out
+        if starts[-1] >= MAX_BATCH_BYTES:
+            if len(docs) == 1:
+                raise ParameterError(f"patok takes documents below {MAX_BATCH_BYTES:,} bytes, got {int(starts[-1]):,}")
+            half = len(docs) // 2  # each half on its own; the stats in the whole batch's byte offsets
+            (first, b1, s1), (second, b2, s2) = self._batch(docs[:half], rngs[:half]), self._batch(docs[half:], rngs[half:])
+            shift = int(starts[sum(map(len, docs[:half]))])
+            stats = None if s1 is None else tuple(np.concatenate(pair) for pair in zip(s1, s2, strict=True))
+            return first + second, np.concatenate((b1, b2 + shift)), stats
+        doc_at = np.cumsum([0, *map(len, docs)])
+        byte_at = starts[doc_at]
+        # The documents' bytes: one gather from the vocabulary's bytes end to end.
+        data = self.pieces.flat[(self.pieces.at[safe] - starts[:-1]).repeat(lengths) + np.arange(starts[-1])].tobytes()
+        values = self.morphology.values(data, byte_at)
+        boundaries = values[values >= BOUND] & (KEY - 1)
+        # Each document's own draws, in the module doc's order: keep draws, then its segments.
+        per_doc = boundaries.searchsorted(byte_at).tolist()
+        keep, segments = [], []
+        for d, rng in enumerate(rngs):
+            if per_doc[d + 1] > per_doc[d]:
+                keep.append(rng.random(per_doc[d + 1] - per_doc[d]) < self.affix_awareness)
+            if self.contract_prop > 0.0:
+                segments.append(self._segments(len(docs[d]), rng))
+        kept = boundaries[np.concatenate(keep)] if keep else _EMPTY
+        if segments:
+            contracted = self._contract(ids, safe, starts, data, kept, fixed, segments, doc_at)
+            stats = (np.concatenate([s[2] for s in segments]), np.concatenate([s[1] for s in segments]))
+        else:
+            contracted, stats = [arr[a:b] for a, b in pairwise(doc_at.tolist())], None
+        keys = set(values.tolist())
+        protected = self._affix_tokens(np.concatenate(contracted), keys, valid) if keys else None
+        return expand_batch(contracted, self.table, self.expand_prop, rngs, protected=protected), boundaries, stats
 
     def clear_caches(self) -> None:
         """Forget every cached analysis and piece segmentation (benchmarks measure the cold path)."""
@@ -188,34 +240,19 @@ class PatokProcessor(Processor):
         """Stats of the last :meth:`process` call (computed on demand: off the hot path)."""
         if self._last is None:
             return {}
-        out, boundaries, segments = self._last
+        outs, boundaries, segments = self._last
         vocab = len(self.token_bytes)
-        edges = set(accumulate(len(self.token_bytes[t]) if 0 <= t < vocab else 0 for t in out))
+        edges = set(accumulate(len(self.token_bytes[t]) if 0 <= t < vocab else 0 for t in chain.from_iterable(outs)))
         return {
             "morph_boundaries_kept": {"kept": sum(1 for b in boundaries.tolist() if b in edges), "total": len(boundaries)},
             "window_sizes": [] if segments is None else segments[0][segments[1]].tolist(),
         }
 
-    def _morpheme_boundaries(self, doc: bytes, rng) -> tuple[np.ndarray, np.ndarray, set[int]]:
-        """(boundary byte offsets, kept mask, affix keys) of the document (see morph_boundaries)."""
-        # Space-separated chunks (bytes.split: C speed); each chunk type is analysed once and its
-        # values cached. Most chunks have none: the shared empty tuple.
-        _, records = self.morphology.document(doc)
-        found = np.fromiter(chain.from_iterable(filter(None, records)), dtype=np.int64)
-        if not found.size:
-            return _EMPTY, _EMPTY.astype(bool), set()
-        # Chunk k starts one byte after the k-th space: move its values there.
-        first = (np.frombuffer(b" " + doc, dtype=np.uint8) == 0x20).nonzero()[0]
-        found += (first * (KEY + 1)).repeat(np.fromiter(map(len, records), dtype=np.int64, count=len(records)))
-        boundaries = found[found >= BOUND] & (KEY - 1)
-        keep = rng.random(boundaries.size) < self.affix_awareness
-        return boundaries, keep, set(found.tolist())
-
-    def _contract(self, ids, safe, starts, doc: bytes, kept, fixed, rng) -> tuple[np.ndarray, tuple]:
-        """Step 2 of the module doc: segment the positions, then one cached lookup per piece."""
+    def _contract(self, ids, safe, starts, data: bytes, kept, fixed, segments, doc_at) -> list[np.ndarray]:
+        """Step 2 of the module doc over the documents laid end to end: one cached lookup per piece."""
         n = len(ids)
-        heads, window, length = self._segments(n, rng)
-        stats = (length, window)
+        heads = np.concatenate([s[0] + a for s, a in zip(segments, doc_at[:-1].tolist(), strict=True)])
+        window = np.concatenate([s[1] for s in segments])
         has_fixed = True in fixed
         if has_fixed:  # fixed tokens stand alone: split the segments around them
             at = np.flatnonzero(fixed)
@@ -231,37 +268,43 @@ class PatokProcessor(Processor):
         if kept.size:  # kept boundaries strictly inside a window cut it into pieces
             segment_of = lo.searchsorted(kept, side="right") - 1
             cuts = kept[window[segment_of] & (kept != lo[segment_of])]
-        edges = np.concatenate((lo, cuts, starts[n:]))  # the pieces' starts, then the document's end
+        edges = np.concatenate((lo, cuts, starts[n:]))  # the pieces' starts, then the end
         if cuts.size:
             edges.sort()
-        # One C-level pipeline: cut the document into its pieces, look each up in the piece cache.
+            cuts = np.sort(cuts)
+        # One C-level pipeline: cut the bytes into their pieces, look each up in the piece cache.
         # Keys: each byte of the piece followed by its flag (1 = a baseline token starts here).
-        marked = np.zeros(2 * len(doc), dtype=np.uint8)
-        marked[0::2] = np.frombuffer(doc, dtype=np.uint8)
-        marked[2 * starts[:-1][starts[:-1] < len(doc)] + 1] = 1
+        marked = np.zeros(2 * len(data), dtype=np.uint8)
+        marked[0::2] = np.frombuffer(data, dtype=np.uint8)
+        marked[2 * starts[:-1][starts[:-1] < len(data)] + 1] = 1
         pieces = struct.unpack(self._formats[2 * (edges[1:] - edges[:-1])].tobytes(), marked.tobytes())
         parts = list(map(self.pieces.cache.get, pieces, repeat(MISSING)))
         # A single-token segment keeps its token, also one its bytes do not segment to.
         single = heads[~window]
         stay = self.pieces.odd[safe[single]]
         if True in (stay := stay | fixed[single] if has_fixed else stay):
-            single = (~window).nonzero()[0][stay]
-            cuts = np.sort(cuts)  # piece index of segment k: k + the cuts before it
+            single = (~window).nonzero()[0][stay]  # piece index of segment k: k + the cuts before it
             for j, h in zip((single + cuts.searchsorted(lo[single])).tolist(), heads[single].tolist(), strict=True):
                 parts[j] = pack(ids[h : h + 1])
+        first = heads.searchsorted(doc_at[:-1])  # each document's first segment, then its first piece
+        bounds = list(pairwise([*(first + cuts.searchsorted(lo[first])).tolist(), len(parts)]))
         try:
-            out = b"".join(parts)
+            return [np.frombuffer(b"".join(parts[a:b]), dtype=np.int64) for a, b in bounds]
         except TypeError:  # a piece not seen before, or one without a vocabulary path
             parts = [self.pieces.segment(piece) if part is MISSING else part for piece, part in zip(pieces, parts, strict=True)]
-            if None in parts:  # no vocabulary path (impossible with byte fallback): keep the whole window's ids
-                first = np.searchsorted(np.sort(cuts), lo) + np.arange(lo.size)
-                ends = [*heads[1:].tolist(), n]
-                for j in [j for j, part in enumerate(parts) if part is None]:
-                    k = int(np.searchsorted(first, j, side="right")) - 1
-                    end = int(first[k + 1]) if k + 1 < lo.size else len(parts)
-                    parts[first[k] : end] = [pack(ids[heads[k] : ends[k]])] + [b""] * (end - first[k] - 1)
-            out = b"".join(parts)
-        return np.frombuffer(out, dtype=np.int64), stats
+            if None in parts:
+                self._keep_windows(parts, ids, heads, lo, cuts)
+            return [np.frombuffer(b"".join(parts[a:b]), dtype=np.int64) for a, b in bounds]
+
+    @staticmethod
+    def _keep_windows(parts: list, ids, heads, lo, cuts) -> None:
+        """No vocabulary path for some piece (impossible with byte fallback): its whole window keeps its ids."""
+        first = cuts.searchsorted(lo) + np.arange(lo.size)
+        ends = [*heads[1:].tolist(), len(ids)]
+        for j in [j for j, part in enumerate(parts) if part is None]:
+            k = int(np.searchsorted(first, j, side="right")) - 1
+            end = int(first[k + 1]) if k + 1 < lo.size else len(parts)
+            parts[first[k] : end] = [pack(ids[heads[k] : ends[k]])] + [b""] * (end - first[k] - 1)
 
     def _affix_tokens(self, ids: np.ndarray, keys: set[int], valid: bool):
         """``protected(positions)`` for the final StochasTok pass: do these tokens spell one affix
@@ -304,5 +347,6 @@ class PatokProcessor(Processor):
         return (ends - length)[:used], is_open[:used], length[:used]
 
 
+MAX_BATCH_BYTES = 1 << 30  # the int64 encodings of morph_boundaries; a larger batch is processed in halves
 _EMPTY = np.zeros(0, dtype=np.int64)
 _ZERO = np.zeros(1, dtype=np.int64)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from morphtok.segment.expansion import expand_list
 from morphtok.segment.morph_boundaries import _after_sentence_end, _only_openers
 from morphtok.segment.pieces import char_byte_offsets, reference_segment
-from morphtok.segment.stochastok import expand_list
 
 _SENTENCE_END = b".!?:;\n"
 

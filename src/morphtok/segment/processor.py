@@ -77,6 +77,12 @@ class Processor(ABC):
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
         """The ids of this arm for one document (no BOS/EOS)."""
 
+    def process_batch(self, items: Sequence[str | Sequence[int] | np.ndarray],
+                      rngs: Sequence[np.random.Generator]) -> list[list[int]]:
+        """:meth:`process` of each document with its own generator. An arm may override it to share
+        work across the batch (Patok does); the output must stay that of one call per document."""
+        return [self.process(item, rng) for item, rng in zip(items, rngs, strict=True)]
+
     def params(self) -> dict[str, Any]:
         """The arm's parameters, as recorded in dataset stats (and in their fingerprint)."""
         return dataclasses.asdict(self.settings)

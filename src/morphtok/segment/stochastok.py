@@ -32,10 +32,8 @@ from __future__ import annotations
 import logging
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +41,7 @@ import numpy as np
 from morphtok.atomic import atomic_open
 from morphtok.config_checks import fraction
 from morphtok.gguf import cache_root
+from morphtok.segment.expansion import expand_batch, expand_list
 from morphtok.segment.processor import ArmThroughput, Processor
 from morphtok.segment.tokenizer import Tokenizer
 
@@ -217,149 +216,6 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def expand(
-    ids: Sequence[int] | np.ndarray,
-    table: ExpansionTable,
-    expand_prop: float,
-    rng: np.random.Generator,
-    protected: np.ndarray | Sequence[bool] | Callable[[np.ndarray], np.ndarray] | None = None,
-) -> np.ndarray:
-    """Apply StochasTok expansion (module doc) to ``ids``; ``protected`` positions stay whole.
-
-    ``protected`` is a boolean mask over positions, or a function that takes the
-    (sorted) attempted positions and returns their mask: then only those ~p*L
-    positions are ever looked at.
-    """
-    return np.asarray(expand_list(ids, table, expand_prop, rng, protected), dtype=np.int64)
-
-
-def expand_list(
-    ids: Sequence[int] | np.ndarray,
-    table: ExpansionTable,
-    expand_prop: float,
-    rng: np.random.Generator,
-    protected: np.ndarray | Sequence[bool] | Callable[[np.ndarray], np.ndarray] | None = None,
-) -> list[int]:
-    """:func:`expand` returning a list (what processors hand to the data writer).
-
-    Random stream, in order: one uniform per input position (``u < p``
-    attempts it; ``u / p``, again uniform, picks the split), then two per
-    attempted position (the re-attempt draws of its two pieces), then, only if
-    some piece is re-attempted, batches of 64 for deeper levels, consumed
-    depth-first, left piece first. Two equivalent code paths consume that
-    stream identically: a Python loop over the attempted positions (short
-    documents, where numpy's per-call overhead would dominate) and a numpy one
-    that assembles the output with C-level list operations (long documents).
-    """
-    seq = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
-    if seq and type(seq[0]) is not int:  # e.g. numpy integers: output plain ints
-        seq = [int(i) for i in seq]
-    if not seq or expand_prop <= 0.0:
-        return seq
-    draws = rng.random(len(seq))
-    where = np.flatnonzero(draws < expand_prop)
-    if where.size == 0:
-        return seq
-    again = rng.random((where.size, 2))
-    blocked = None
-    if protected is not None:
-        blocked = np.asarray(protected(where) if callable(protected) else np.asarray(protected, dtype=bool)[where])
-    if where.size < NUMPY_MIN_ATTEMPTS:
-        return _expand_loop(seq, where, draws, again, table, expand_prop, rng, blocked)
-    return _expand_numpy(seq, where, draws, again, table, expand_prop, rng, blocked)
-
-
-NUMPY_MIN_ATTEMPTS = 256  # measured crossover: ~3k-token documents at p = 0.1
-
-
-def _expand_loop(seq, where, draws, again, table, p, rng, blocked) -> list[int]:
-    counts, offsets, left, right = table.counts_list, table.offsets_list, table.left_list, table.right_list
-    vocab = len(counts)
-    scaled = (draws[where] / p).tolist()
-    blocked = blocked.tolist() if blocked is not None else repeat(False)
-    uniform = None
-    out: list[int] = []
-    last = 0
-    for pos, u, (v_left, v_right), skip in zip(where.tolist(), scaled, again.tolist(), blocked, strict=False):
-        token = seq[pos]
-        if not 0 <= token < vocab:
-            continue
-        n = counts[token]
-        if n == 0 or skip:
-            continue
-        # u < 1 in exact arithmetic; min() guards the rounding of u = draw / p.
-        k = offsets[token] + min(int(u * n), n - 1)
-        out += seq[last:pos]
-        last = pos + 1
-        a, b = left[k], right[k]
-        if v_left < p and counts[a]:
-            uniform = uniform or _uniform_stream(rng)
-            _split(a, v_left / p, table, p, uniform, out)
-        else:
-            out.append(a)
-        if v_right < p and counts[b]:
-            uniform = uniform or _uniform_stream(rng)
-            _split(b, v_right / p, table, p, uniform, out)
-        else:
-            out.append(b)
-    out += seq[last:]
-    return out
-
-
-def _expand_numpy(seq, where, draws, again, table, p, rng, blocked) -> list[int]:
-    tokens = np.array(itemgetter(*where.tolist())(seq), dtype=np.int64)
-    counts = table.counts
-    valid = (tokens >= 0) & (tokens < counts.size)
-    n_splits = counts[np.where(valid, tokens, 0)]
-    keep = valid & (n_splits > 0)
-    if blocked is not None:
-        keep &= ~blocked
-    scaled = draws[where] / p
-    if not keep.all():
-        where, tokens, n_splits, scaled, again = where[keep], tokens[keep], n_splits[keep], scaled[keep], again[keep]
-        if where.size == 0:
-            return seq
-    pick = np.minimum((scaled * n_splits).astype(np.int64), n_splits - 1)
-    pairs = table.pairs[table.offsets[tokens] + pick]
-    pieces: list = pairs.tolist()
-    recurse = (again < p) & (counts[pairs] > 0)
-    if recurse.any():
-        uniform = _uniform_stream(rng)
-        for j in np.flatnonzero(recurse.any(axis=1)).tolist():
-            leaves: list[int] = []
-            for side in (0, 1):
-                if recurse[j, side]:
-                    _split(int(pairs[j, side]), float(again[j, side]) / p, table, p, uniform, leaves)
-                else:
-                    leaves.append(pieces[j][side])
-            pieces[j] = leaves
-    bounds = where.tolist()
-    parts: list = [None] * (2 * len(bounds) + 1)
-    parts[1::2] = pieces
-    parts[0::2] = [seq[a + 1 : b] for a, b in zip([-1, *bounds], [*bounds, len(seq)], strict=True)]
-    return list(chain.from_iterable(parts))
-
-
-def _uniform_stream(rng: np.random.Generator):
-    """An endless stream of uniforms drawn in batches of 64; its ``__next__`` is C-level."""
-    return chain.from_iterable(iter(lambda: rng.random(64).tolist(), None)).__next__
-
-
-def _split(token: int, u: float, table: ExpansionTable, p: float, uniform, out: list[int]) -> None:
-    """Split ``token`` with uniform ``u`` and re-attempt its pieces (the rare recursive path).
-
-    Recursion depth is bounded by the token's byte length (pieces strictly shrink).
-    """
-    n = table.counts_list[token]
-    k = table.offsets_list[token] + min(int(u * n), n - 1)
-    for piece in (table.left_list[k], table.right_list[k]):
-        v = uniform()
-        if v < p and table.counts_list[piece]:
-            _split(piece, v / p, table, p, uniform, out)
-        else:
-            out.append(piece)
-
-
 class StochastokProcessor(Processor):
     """Canonical encoding followed by :func:`expand` at ``expand_prop``."""
 
@@ -380,3 +236,8 @@ class StochastokProcessor(Processor):
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
         ids = self.tokenizer.encode(text_or_ids) if isinstance(text_or_ids, str) else text_or_ids
         return expand_list(ids, self.table, self.expand_prop, rng)
+
+    def process_batch(self, items: Sequence[str | Sequence[int] | np.ndarray],
+                      rngs: Sequence[np.random.Generator]) -> list[list[int]]:
+        ids = [self.tokenizer.encode(x) if isinstance(x, str) else x for x in items]
+        return expand_batch(ids, self.table, self.expand_prop, rngs)
