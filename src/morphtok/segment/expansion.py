@@ -125,31 +125,12 @@ def _expand_loop(seq, where, draws, again, table, p, rng, blocked) -> list[int]:
 
 def _expand_numpy(seq, where, draws, again, table, p, rng, blocked) -> list[int]:
     tokens = np.array(itemgetter(*where.tolist())(seq), dtype=np.int64)
-    counts = table.counts
-    valid = (tokens >= 0) & (tokens < counts.size)
-    n_splits = counts[np.where(valid, tokens, 0)]
-    keep = valid & (n_splits > 0)
-    if blocked is not None:
-        keep &= ~blocked
-    scaled = draws[where] / p
-    if not keep.all():
-        where, tokens, n_splits, scaled, again = where[keep], tokens[keep], n_splits[keep], scaled[keep], again[keep]
-        if where.size == 0:
-            return seq
-    pick = np.minimum((scaled * n_splits).astype(np.int64), n_splits - 1)
-    pairs = table.pairs[table.offsets[tokens] + pick]
+    pairs, where, leaves = _pick_splits(tokens, where, draws[where] / p, again, table, p, blocked, [rng], [0])
+    if where.size == 0:
+        return seq
     pieces: list = pairs.tolist()
-    recurse = (again < p) & (counts[pairs] > 0)
-    if recurse.any():
-        uniform = _uniform_stream(rng)
-        for j in np.flatnonzero(recurse.any(axis=1)).tolist():
-            leaves: list[int] = []
-            for side in (0, 1):
-                if recurse[j, side]:
-                    _split(int(pairs[j, side]), float(again[j, side]) / p, table, p, uniform, leaves)
-                else:
-                    leaves.append(pieces[j][side])
-            pieces[j] = leaves
+    for j, leaf in leaves:
+        pieces[j] = leaf
     bounds = where.tolist()
     parts: list = [None] * (2 * len(bounds) + 1)
     parts[1::2] = pieces
@@ -207,8 +188,9 @@ def expand_batch(
     where = np.flatnonzero(uniform < expand_prop)
     if not where.size:
         return [arr[a:b].tolist() for a, b in zip(doc_at[:-1].tolist(), doc_at[1:].tolist(), strict=True)]
-    pairs, where, leaves = _pick_splits(arr, where, uniform, np.concatenate(again), table, expand_prop, rngs, doc_at,
-                                        protected)
+    blocked = None if protected is None else np.asarray(protected(where), dtype=bool)
+    pairs, where, leaves = _pick_splits(arr[where], where, uniform[where] / expand_prop, np.concatenate(again), table,
+                                        expand_prop, blocked, rngs, doc_at)
     width = np.ones(arr.size, dtype=np.int64)
     width[where] = 2
     for j, pieces in leaves:
@@ -224,25 +206,28 @@ def expand_batch(
     return [out[a:b].tolist() for a, b in zip(ends[:-1], ends[1:], strict=True)]
 
 
-def _pick_splits(arr, where, uniform, again, table, p, rngs, doc_at, protected):
-    """(the chosen split of each expanded position, those positions, [(row, leaves)] of the recursive ones)."""
+def _pick_splits(tokens, where, scaled, again, table, p, blocked, rngs, doc_at):
+    """The chosen split of each expandable attempted position (``tokens`` at ``where``, uniforms
+    ``scaled`` = draw / p, re-attempt draws ``again``), those positions, and ``[(row, leaves)]`` of
+    the rows whose pieces are split again (each document's recursion stream, ``doc_at`` its first
+    position, consumed in its positions' order)."""
     counts = table.counts
-    tokens = arr[where]
     valid = (tokens >= 0) & (tokens < counts.size)
     n_splits = counts[np.where(valid, tokens, 0)]
     keep = valid & (n_splits > 0)
-    if protected is not None:
-        keep &= ~np.asarray(protected(where), dtype=bool)
-    scaled = uniform[where] / p
-    where, tokens, n_splits, scaled, again = where[keep], tokens[keep], n_splits[keep], scaled[keep], again[keep]
+    if blocked is not None:
+        keep &= ~blocked
+    if not keep.all():
+        where, tokens, n_splits, scaled, again = where[keep], tokens[keep], n_splits[keep], scaled[keep], again[keep]
     pick = np.minimum((scaled * n_splits).astype(np.int64), n_splits - 1)
     pairs = table.pairs[table.offsets[tokens] + pick].astype(np.int64)
     recurse = (again < p) & (counts[pairs] > 0)
     leaves = []
-    if recurse.any():  # rare: each document's recursion stream, in its positions' order
+    if recurse.any():  # rare
         rows = np.flatnonzero(recurse.any(axis=1))
         streams: dict[int, Callable[[], float]] = {}
-        for j, d in zip(rows.tolist(), (doc_at.searchsorted(where[rows], side="right") - 1).tolist(), strict=True):
+        owners = np.searchsorted(doc_at, where[rows], side="right") - 1
+        for j, d in zip(rows.tolist(), owners.tolist(), strict=True):
             stream = streams.get(d) or streams.setdefault(d, _uniform_stream(rngs[d]))
             pieces: list[int] = []
             for side in (0, 1):
