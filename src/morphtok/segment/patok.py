@@ -91,7 +91,7 @@ class PatokProcessor(Processor):
     name = "patok"
     label = "Patok"
     uses_language = True
-    throughput = ArmThroughput(368_000, 0.1, "measured 2026-12-01: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
+    throughput = ArmThroughput(367_000, 0.1, "measured 2026-12-02: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
 
     @dataclass(frozen=True)
     class Params:

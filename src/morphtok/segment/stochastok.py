@@ -221,7 +221,7 @@ class StochastokProcessor(Processor):
 
     name = "stochastok"
     label = "StochasTok"
-    throughput = ArmThroughput(842_000, 0.1, "measured 2026-12-01: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
+    throughput = ArmThroughput(692_000, 0.1, "measured 2026-12-02: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
 
     @dataclass(frozen=True)
     class Params:

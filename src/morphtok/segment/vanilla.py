@@ -15,7 +15,7 @@ class VanillaProcessor(Processor):
     name = "baseline"
     label = "baseline"
     job_name = "vanilla"
-    throughput = ArmThroughput(878_000, 0.0, "measured 2026-12-01: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
+    throughput = ArmThroughput(739_000, 0.0, "measured 2026-12-02: benchmarks/preprocess_speed.py, 1 worker, 20 MB")
 
     def process(self, text_or_ids: str | Sequence[int] | np.ndarray, rng: np.random.Generator) -> list[int]:
         if isinstance(text_or_ids, str):
