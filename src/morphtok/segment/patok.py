@@ -237,7 +237,8 @@ class PatokProcessor(Processor):
 
     @property
     def last_stats(self) -> dict:
-        """Stats of the last :meth:`process` call (computed on demand: off the hot path)."""
+        """Stats of the last :meth:`process` or :meth:`process_batch` call, over all its documents (computed
+        on demand: off the hot path)."""
         if self._last is None:
             return {}
         outs, boundaries, segments = self._last
