@@ -12,7 +12,7 @@ Each arm runs as the data pipeline runs it: ``morphtok.data.preprocess.process_d
 on batches of ``preprocess.BATCH`` documents (the batch's encode, then the arm's
 ``process_batch``), so each arm's time includes its encode. ``patok/doc`` is Patok called
 once per document on the text (encode, then Patok, document after document), for
-comparison. Targets: StochasTok >= 0.8x the plain encode; Patok >= 0.5x.
+comparison. Targets: StochasTok >= 0.8x the plain encode; Patok >= 0.5x and <= 1.5 us/token added.
 
     python benchmarks/tokenize_speed.py [--min-bytes 1000000] [--repeats 5]
 """
