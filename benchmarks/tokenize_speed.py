@@ -70,8 +70,8 @@ def distinct_word_lines(min_bytes: int, seed: int = 0) -> list[str]:
 def measure(label: str, documents: list[str], tokenizer, repeats: int, cold: bool = False) -> None:
     """Best-of-``repeats`` side by side; ``cold``: Patok's caches (analyses, pieces) are cleared before each run."""
     n_tokens = sum(len(tokenizer.encode(d)) for d in documents)
-    batches = [list(enumerate(documents[i : i + BATCH], start=i)) for i in range(0, len(documents), BATCH)]
-    batches = [[(str(k), text) for k, text in batch] for batch in batches]
+    batches = [[(str(k), text) for k, text in enumerate(documents[i : i + BATCH], start=i)]
+               for i in range(0, len(documents), BATCH)]
     runs = {"encode": lambda: [tokenizer.encode(d) for d in documents]}
     for arm in arm_names():
         processor = build_processor(arm, tokenizer)

@@ -15,7 +15,7 @@ path or on the batch it came in:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from operator import itemgetter
 from typing import Protocol
 
@@ -177,7 +177,7 @@ def expand_batch(
         arr = np.array(list(chain.from_iterable(docs)), dtype=np.int64)
     doc_at = np.cumsum([0, *map(len, docs)])
     if expand_prop <= 0.0 or not arr.size:
-        return [arr[a:b].tolist() for a, b in zip(doc_at[:-1].tolist(), doc_at[1:].tolist(), strict=True)]
+        return [arr[a:b].tolist() for a, b in pairwise(doc_at.tolist())]
     draws, again = [], []
     for rng, n in zip(rngs, np.diff(doc_at).tolist(), strict=True):
         if n:
@@ -187,7 +187,7 @@ def expand_batch(
     uniform = np.concatenate(draws)
     where = np.flatnonzero(uniform < expand_prop)
     if not where.size:
-        return [arr[a:b].tolist() for a, b in zip(doc_at[:-1].tolist(), doc_at[1:].tolist(), strict=True)]
+        return [arr[a:b].tolist() for a, b in pairwise(doc_at.tolist())]
     blocked = None if protected is None else np.asarray(protected(where), dtype=bool)
     pairs, where, leaves = _pick_splits(arr[where], where, uniform[where] / expand_prop, np.concatenate(again), table,
                                         expand_prop, blocked, rngs, doc_at)
@@ -203,7 +203,7 @@ def expand_batch(
     for j, pieces in leaves:
         out[at[j] : at[j] + len(pieces)] = pieces
     ends = np.concatenate(([0], head))[doc_at].tolist()  # each document's first output position
-    return [out[a:b].tolist() for a, b in zip(ends[:-1], ends[1:], strict=True)]
+    return [out[a:b].tolist() for a, b in pairwise(ends)]
 
 
 def _pick_splits(tokens, where, scaled, again, table, p, blocked, rngs, doc_at):

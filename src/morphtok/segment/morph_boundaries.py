@@ -96,8 +96,8 @@ class MorphBoundaries:
         again in the sentence-initial cache. One dict lookup per chunk, the rest vectorised.
         """
         raw = np.frombuffer(data, dtype=np.uint8)
-        pieces = [data] if doc_starts.size == 2 else [data[a:b] for a, b in pairwise(doc_starts.tolist())]
-        chunks = list(filter(None, chain.from_iterable(piece.split(b" ") for piece in pieces)))
+        documents = (data[a:b] for a, b in pairwise(doc_starts.tolist()))  # one document: data itself, no copy
+        chunks = list(filter(None, chain.from_iterable(doc.split(b" ") for doc in documents)))
         try:
             records = list(map(self.mid.__getitem__, chunks))
         except KeyError:
