@@ -8,6 +8,7 @@ import json
 import os
 import resource
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -166,6 +167,27 @@ def test_sigterm_stops_workers_and_removes_temp_files(tmp_path: Path) -> None:
         except ProcessLookupError:
             pass
     assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("c.jsonl", "log.txt")) == []
+
+
+def test_stop_pool_unblocks_a_result_cut_off_mid_message() -> None:
+    # The SIGTERM test above hung 1 run in ~20 in CI: a worker terminated while sending its
+    # batch's ids leaves the pool's manager thread reading the rest of a message that never
+    # comes, and interpreter exit joins that thread. Here the cut-off message is made directly.
+    from morphtok.data.workers import start_pool, stop_pool
+
+    pool = start_pool(2)
+    manager = pool._executor_manager_thread
+    header = struct.pack("!i", 1000)  # multiprocessing's framing: the length, then the bytes
+    os.write(pool._result_queue._writer.fileno(), header + b"x" * 10)  # 10 of the 1000 arrive
+    writer = pool._result_queue._writer
+    time.sleep(0.2)  # the manager thread is now inside recv()
+    try:
+        stop_pool(pool)
+        manager.join(timeout=20)
+        assert not manager.is_alive(), "the pool's manager thread still waits for the rest of the message"
+    finally:
+        if not writer.closed:
+            writer.close()  # so a failure here does not also hang the test run's exit
 
 
 def _limit_file_size() -> None:

@@ -6,7 +6,8 @@ that request took effect. So a ``kill -9`` of the main process (OOM killer, a
 scheduler's hard limit) takes its workers with it instead of leaving them blocked on
 a queue nobody reads, holding ~400 MB each. Workers ignore SIGINT (Ctrl-C reaches
 the whole process group; the main process handles it and stops them) and take
-SIGTERM's default action. :func:`stop_pool` terminates the workers on an error.
+SIGTERM's default action. :func:`stop_pool` terminates the workers on an error, and
+ends the pool's manager thread with them.
 
 Elsewhere than Linux there is no PDEATHSIG; each worker then polls its parent
 (``os.getppid()`` changes when it is orphaned) from a daemon thread.
@@ -100,9 +101,20 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     waiting for them at exit; the process table is private API, read defensively.
     """
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)  # shutdown() drops the pool's reference
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
         process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+    # A worker terminated while sending a result leaves the pool's manager thread reading the
+    # rest of a message that never comes, and interpreter exit joins that thread. With every
+    # worker gone, closing this process's write end of the result pipe turns that wait into
+    # EOF: the pool marks itself broken and its thread ends.
+    writer = getattr(results, "_writer", None)
+    if writer is not None and not any(process.is_alive() for process in processes):
+        writer.close()
