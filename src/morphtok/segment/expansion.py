@@ -34,18 +34,22 @@ class SplitTable(Protocol):
     right_list: Sequence[int]
 
 
+PositionMask = Callable[[np.ndarray], np.ndarray]
+"""Takes the (sorted) attempted positions, returns which of them stay whole."""
+Protected = np.ndarray | Sequence[bool] | PositionMask | None
+"""Positions that stay whole: a boolean mask over all positions, or a :data:`PositionMask`."""
+
+
 def expand(
     ids: Sequence[int] | np.ndarray,
     table: SplitTable,
     expand_prop: float,
     rng: np.random.Generator,
-    protected: np.ndarray | Sequence[bool] | Callable[[np.ndarray], np.ndarray] | None = None,
+    protected: Protected = None,
 ) -> np.ndarray:
     """Apply StochasTok expansion (module doc) to ``ids``; ``protected`` positions stay whole.
 
-    ``protected`` is a boolean mask over positions, or a function that takes the
-    (sorted) attempted positions and returns their mask: then only those ~p*L
-    positions are ever looked at.
+    With a :data:`PositionMask`, only the ~p*L attempted positions are ever looked at.
     """
     return np.asarray(expand_list(ids, table, expand_prop, rng, protected), dtype=np.int64)
 
@@ -55,7 +59,7 @@ def expand_list(
     table: SplitTable,
     expand_prop: float,
     rng: np.random.Generator,
-    protected: np.ndarray | Sequence[bool] | Callable[[np.ndarray], np.ndarray] | None = None,
+    protected: Protected = None,
 ) -> list[int]:
     """:func:`expand` returning a list (what processors hand to the data writer).
 
@@ -163,7 +167,7 @@ def expand_batch(
     table: SplitTable,
     expand_prop: float,
     rngs: Sequence[np.random.Generator],
-    protected: Callable[[np.ndarray], np.ndarray] | None = None,
+    protected: PositionMask | None = None,
 ) -> list[list[int]]:
     """:func:`expand_list` of each document with its own generator, in one numpy pass.
 
